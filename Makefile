@@ -1,0 +1,42 @@
+# Two commands for a new user: `make run` and `make test`. Both create .venv.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+# Reinstall when the dependencies change.
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: run test lint messages bench install clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+install: $(STAMP)
+
+## make run: install, migrate, load the demo data once, serve web + worker + beat.
+run: $(STAMP)
+	$(BIN)/python manage.py compile_catalogs
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python bin/serve.py --port $(PORT)
+
+## make test: the whole suite (PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set).
+test: $(STAMP)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py compile_catalogs
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+## make messages: collect new strings into the fr and nl catalogs (needs GNU gettext).
+messages: $(STAMP)
+	$(BIN)/python manage.py makemessages -l fr -l nl --no-obsolete --ignore ".venv/*" --ignore "var/*"
+	$(BIN)/python manage.py compile_catalogs
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,22 @@
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+
+from .roles import has_role
+
+
+def role_required(*roles: str):
+    """Only users holding one of these roles (or superusers) get in; others get 403."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(request, *args, **kwargs):
+            if not (request.user.is_superuser or has_role(request.user, *roles)):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

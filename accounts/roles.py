@@ -1,0 +1,67 @@
+"""The roles of the system. Each is a Django group whose name is the role's
+code; the data migrations of each app grant the group its permissions."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    APPLICANT = "applicant", _("Applicant")
+    REVIEWER = "reviewer", _("Reviewer")
+    SCHOLARSHIP_ADMIN = "scholarship_admin", _("Scholarship administrator")
+    CASEWORKER = "caseworker", _("Caseworker")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    DPO = "dpo", _("Data protection officer")
+
+
+# Where each role starts after logging in. A user with several roles starts at
+# the first one in this order.
+START_PAGES = {
+    Role.SCHOLARSHIP_ADMIN: "scholarships:admin_home",
+    Role.SUPERVISOR: "reintegration:team",
+    Role.CASEWORKER: "reintegration:caseload",
+    Role.DPO: "registry:changes",
+    Role.REVIEWER: "scholarships:reviewer_home",
+    Role.APPLICANT: "accounts:profile",
+}
+
+
+def roles_of(user) -> list[str]:
+    if not user.is_authenticated:
+        return []
+    # Cached on the user object: the menu asks on every page.
+    if not hasattr(user, "_role_codes"):
+        user._role_codes = set(user.groups.values_list("name", flat=True))
+    return [role for role in Role.values if role in user._role_codes]
+
+
+def has_role(user, *roles: str) -> bool:
+    return bool(set(roles) & set(roles_of(user)))
+
+
+def start_page(user) -> str:
+    if user.is_superuser:
+        return "admin:index"
+    for role, page in START_PAGES.items():
+        if role in roles_of(user):
+            return page
+    return "accounts:profile"
+
+
+def grant(apps, role: str, codenames: list[str]) -> None:
+    """For data migrations: give a role's group these 'app_label.codename'
+    permissions, creating the group if needed."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    group, _created = group_model.objects.get_or_create(name=role)
+    for label in codenames:
+        app_label, codename = label.split(".")
+        group.permissions.add(
+            permission_model.objects.get(content_type__app_label=app_label, codename=codename)
+        )

@@ -1,0 +1,39 @@
+"""Suite-wide rules. In CI (CI=true) the suite must run on PostgreSQL and
+Redis, and a skipped test is a failure: a test that needs a real service must
+run there, never quietly skip."""
+
+import os
+
+import pytest
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+_skipped: list[str] = []
+
+
+def pytest_configure(config):
+    if IN_CI:
+        url = os.environ.get("DATABASE_URL", "")
+        if not url.startswith(("postgres://", "postgresql://")):
+            raise pytest.UsageError("CI runs on PostgreSQL: set DATABASE_URL=postgres://...")
+        if not os.environ.get("REDIS_URL"):
+            raise pytest.UsageError("CI runs on Redis: set REDIS_URL=redis://...")
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped:
+        _skipped.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if IN_CI and _skipped:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if IN_CI and _skipped:
+        terminalreporter.write_line(
+            f"FAILED: {len(_skipped)} test(s) skipped in CI, where every test must run:",
+            red=True,
+        )
+        for nodeid in _skipped:
+            terminalreporter.write_line(f"  {nodeid}", red=True)

@@ -1,0 +1,326 @@
+"""The registry's write path. Views, forms, admin actions, commands and tasks
+all call these, so a person is created, checked and merged the same way
+everywhere."""
+
+import json
+from collections import defaultdict
+from itertools import combinations
+
+from django.core import serializers
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Count, Q
+from django.db.models.functions import ExtractYear
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Consent,
+    DuplicateCandidate,
+    Household,
+    HouseholdMember,
+    IdentityDocument,
+    Person,
+    PersonMerge,
+)
+from .names import document_number_key, fold, name_key
+
+MSG_MERGE_SAME = _("A record cannot be merged into itself.")
+MSG_MERGE_ALREADY = _("%(reference)s has already been merged into another record.")
+MSG_MERGE_TWO_ACCOUNTS = _(
+    "Both records have a login account. Deactivate one account before merging."
+)
+MSG_MEMBER_IS_PRINCIPAL = _("The principal is already part of the household.")
+MSG_CONSENT_WITHDRAWN = _("This consent was already withdrawn.")
+
+
+# --- persons -----------------------------------------------------------------
+
+def _derive_name_keys(person: Person) -> None:
+    person.search_key = fold(
+        " ".join([person.given_names, person.family_name, person.name_original_script])
+    )
+    person.name_key = name_key(person.given_names, person.family_name)
+    if person.birth_date and person.birth_date_precision == Person.BirthDatePrecision.YEAR:
+        # Only the year is known: store 1 January so sorting and age bands work.
+        person.birth_date = person.birth_date.replace(month=1, day=1)
+
+
+@transaction.atomic
+def person_create(*, actor, person: Person) -> Person:
+    """Save a new person and put any likely duplicate in the review queue."""
+    _derive_name_keys(person)
+    person.full_clean(exclude=["search_key", "name_key"])
+    person._change_reason = "created"
+    person.save()
+    duplicates_flag(persons=[person])
+    return person
+
+
+@transaction.atomic
+def person_update(*, actor, person: Person) -> Person:
+    """Save changes to a person (already applied to the instance by a form)."""
+    _derive_name_keys(person)
+    person.full_clean(exclude=["search_key", "name_key"])
+    person.save()
+    duplicates_flag(persons=[person])
+    return person
+
+
+# --- identity documents --------------------------------------------------------
+
+@transaction.atomic
+def document_save(*, actor, document: IdentityDocument, scan_content_type: str = "") -> (
+    IdentityDocument
+):
+    """Add or change an identity document. scan_content_type is what the upload's
+    bytes said it is (privatemedia.validate_document_upload)."""
+    document.number_key = document_number_key(document.number)
+    if scan_content_type:
+        document.scan_content_type = scan_content_type
+    document.save()
+    duplicates_flag(persons=[document.person])
+    return document
+
+
+# --- households ------------------------------------------------------------------
+
+@transaction.atomic
+def household_create(*, actor, principal: Person, notes: str = "") -> Household:
+    return Household.objects.create(principal=principal, notes=notes)
+
+
+@transaction.atomic
+def household_member_add(*, actor, household: Household, person: Person,
+                         relation: str) -> HouseholdMember:
+    if person.pk == household.principal_id:
+        raise ValidationError({"person": MSG_MEMBER_IS_PRINCIPAL})
+    member, _created = HouseholdMember.objects.update_or_create(
+        household=household, person=person, defaults={"relation": relation},
+    )
+    return member
+
+
+# --- consent -------------------------------------------------------------------------
+
+@transaction.atomic
+def consent_give(*, actor, person: Person, purpose: str, method: str, partner=None,
+                 given_at=None) -> Consent:
+    consent = Consent(
+        person=person, purpose=purpose, method=method, partner=partner,
+        given_at=given_at or timezone.now(), recorded_by=actor,
+    )
+    consent.full_clean()
+    consent.save()
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, actor, consent: Consent, when=None) -> Consent:
+    consent = Consent.objects.select_for_update().get(pk=consent.pk)
+    if consent.withdrawn_at:
+        raise ValidationError(MSG_CONSENT_WITHDRAWN)
+    consent.withdrawn_at = when or timezone.now()
+    consent.withdrawn_by = actor
+    consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
+    return consent
+
+
+# --- duplicates ------------------------------------------------------------------------
+
+def _births_match(a: Person, b: Person) -> bool:
+    if a.birth_date is None or b.birth_date is None:
+        return False
+    year_only = Person.BirthDatePrecision.YEAR
+    if year_only in (a.birth_date_precision, b.birth_date_precision):
+        return a.birth_date.year == b.birth_date.year
+    return a.birth_date == b.birth_date
+
+
+def duplicates_flag(*, persons=None) -> int:
+    """Put likely duplicate pairs in the review queue; return how many are new.
+
+    Two rules from the field: the same folded name (any order of the parts) with
+    a compatible date of birth (a year-only date matches any date in that
+    year), or the same document number from the same issuing country. With
+    `persons`, only pairs involving them are looked for (on every save); without,
+    the whole registry is swept (nightly) in a fixed number of queries.
+    """
+    active = Person.objects.filter(merged_into__isnull=True)
+    pairs: dict[tuple[int, int], str] = {}
+
+    # Rule 1: folded name and birth year narrow the groups in the database;
+    # the exact-date check runs on the few rows left.
+    groups = active.exclude(birth_date__isnull=True).annotate(year=ExtractYear("birth_date"))
+    if persons is not None:
+        keys = [(p.name_key, p.birth_date.year) for p in persons if p.birth_date]
+        if not keys:
+            groups = groups.none()
+        else:
+            cond = Q()
+            for key, year in keys:
+                cond |= Q(name_key=key, year=year)
+            groups = groups.filter(cond)
+    else:
+        dup_keys = (
+            groups.values("name_key", "year").annotate(n=Count("id")).filter(n__gt=1)
+            .values_list("name_key", flat=True)
+        )
+        groups = groups.filter(name_key__in=dup_keys)
+    by_key = defaultdict(list)
+    for person in groups.only("id", "name_key", "birth_date", "birth_date_precision"):
+        by_key[(person.name_key, person.year)].append(person)
+    for members in by_key.values():
+        for a, b in combinations(members, 2):
+            if _births_match(a, b):
+                pairs.setdefault((min(a.pk, b.pk), max(a.pk, b.pk)),
+                                 DuplicateCandidate.Reason.NAME_AND_BIRTH)
+
+    # Rule 2: the same document held by two persons.
+    docs = IdentityDocument.objects.filter(person__merged_into__isnull=True)
+    if persons is not None:
+        ids = [p.pk for p in persons]
+        mine = docs.filter(person_id__in=ids).values_list("number_key", "issuing_country")
+        cond = Q()
+        for number, country in mine:
+            cond |= Q(number_key=number, issuing_country=country)
+        docs = docs.filter(cond) if cond else docs.none()
+    else:
+        shared = (
+            docs.values("number_key", "issuing_country")
+            .annotate(n=Count("person", distinct=True)).filter(n__gt=1)
+            .values_list("number_key", flat=True)
+        )
+        docs = docs.filter(number_key__in=shared)
+    holders = defaultdict(set)
+    for number, country, person_id in docs.values_list(
+        "number_key", "issuing_country", "person_id"
+    ):
+        holders[(number, country)].add(person_id)
+    for ids in holders.values():
+        for a, b in combinations(sorted(ids), 2):
+            pairs.setdefault((a, b), DuplicateCandidate.Reason.DOCUMENT)
+
+    if not pairs:
+        return 0
+    before = DuplicateCandidate.objects.count()
+    DuplicateCandidate.objects.bulk_create(
+        [DuplicateCandidate(person_a_id=a, person_b_id=b, reason=reason)
+         for (a, b), reason in pairs.items()],
+        ignore_conflicts=True,
+    )
+    return DuplicateCandidate.objects.count() - before
+
+
+@transaction.atomic
+def duplicate_dismiss(*, actor, candidate: DuplicateCandidate, note: str = "") -> (
+    DuplicateCandidate
+):
+    candidate = DuplicateCandidate.objects.select_for_update().get(pk=candidate.pk)
+    candidate.status = DuplicateCandidate.Status.DISMISSED
+    candidate.resolved_by = actor
+    candidate.resolved_at = timezone.now()
+    candidate.note = note
+    candidate.save()
+    return candidate
+
+
+# Fields copied from the merged record when the kept one has none.
+_FILL_IF_EMPTY = ["email", "phone", "name_original_script", "country_of_residence"]
+
+
+def _reverse_relations():
+    """Every foreign key or one-to-one that points at Person, from any app
+    (scholarship applications and return cases included) without the
+    registry importing them."""
+    for rel in Person._meta.related_objects:
+        if rel.many_to_many:
+            raise NotImplementedError(f"person_merge cannot move {rel}")
+        yield rel
+
+
+@transaction.atomic
+def person_merge(*, actor, survivor: Person, duplicate: Person,
+                 candidate: DuplicateCandidate | None = None, reason: str = "") -> PersonMerge:
+    """Fold `duplicate` into `survivor`: everything that pointed at the duplicate
+    points at the survivor, all in one transaction. The duplicate is kept,
+    marked merged, so its reference still leads somewhere and the merge can be
+    audited."""
+    if survivor.pk == duplicate.pk:
+        raise ValidationError(MSG_MERGE_SAME)
+    # Lock both rows in a fixed order so two merges of the same pair queue up.
+    locked = {p.pk: p for p in Person.objects.select_for_update().filter(
+        pk__in=[survivor.pk, duplicate.pk]).order_by("pk")}
+    survivor, duplicate = locked[survivor.pk], locked[duplicate.pk]
+    for person in (survivor, duplicate):
+        if person.merged_into_id:
+            raise ValidationError(MSG_MERGE_ALREADY % {"reference": person.reference})
+    if survivor.user_id and duplicate.user_id:
+        raise ValidationError(MSG_MERGE_TWO_ACCOUNTS)
+
+    snapshot = json.loads(serializers.serialize("json", [duplicate]))[0]["fields"]
+    moved: dict[str, int] = {}
+    dropped: dict[str, int] = {}
+    for rel in _reverse_relations():
+        model, field = rel.related_model, rel.field.name
+        label = f"{model._meta.label}.{field}"
+        rows = model._base_manager.filter(**{field: duplicate})
+        if rel.one_to_one:
+            continue  # the login account is handled below
+        # Where a unique constraint would be broken (the same document, the same
+        # household twice), the survivor already has the row: drop the copy.
+        for constraint in model._meta.constraints:
+            if isinstance(constraint, models.UniqueConstraint) and field in constraint.fields:
+                others = [f for f in constraint.fields if f != field]
+                theirs = model._base_manager.filter(**{field: survivor}).values_list(*others)
+                clash = Q()
+                for values in theirs:
+                    clash |= Q(**dict(zip(others, values, strict=True)))
+                if clash:
+                    n, _detail = rows.filter(clash).delete()
+                    if n:
+                        dropped[label] = dropped.get(label, 0) + n
+        n = rows.update(**{field: survivor})
+        if n:
+            moved[label] = n
+
+    filled = []
+    for name in _FILL_IF_EMPTY:
+        if not getattr(survivor, name) and getattr(duplicate, name):
+            setattr(survivor, name, getattr(duplicate, name))
+            filled.append(name)
+    if survivor.birth_date is None and duplicate.birth_date:
+        survivor.birth_date = duplicate.birth_date
+        survivor.birth_date_precision = duplicate.birth_date_precision
+        filled.append("birth_date")
+    extra = [c for c in duplicate.nationalities if c not in survivor.nationalities]
+    if extra:
+        survivor.nationalities = list(survivor.nationalities) + extra
+        filled.append("nationalities")
+    if duplicate.user_id:
+        survivor.user_id, duplicate.user_id = duplicate.user_id, None
+        moved["user"] = 1
+    duplicate.merged_into = survivor
+    duplicate._change_reason = f"merged into {survivor.reference}"
+    duplicate.save()
+    survivor._change_reason = f"{duplicate.reference} merged into this record"
+    survivor.save()
+
+    now = timezone.now()
+    if candidate is not None:
+        DuplicateCandidate.objects.filter(pk=candidate.pk).update(
+            status=DuplicateCandidate.Status.MERGED, resolved_by=actor, resolved_at=now,
+        )
+    # Other open pairs that involved the merged record are settled by the merge;
+    # the survivor is checked again below instead.
+    DuplicateCandidate.objects.filter(
+        Q(person_a=duplicate) | Q(person_b=duplicate), status=DuplicateCandidate.Status.OPEN,
+    ).update(status=DuplicateCandidate.Status.MERGED, resolved_by=actor, resolved_at=now,
+             note=f"merged into {survivor.reference}")
+    merge = PersonMerge.objects.create(
+        survivor=survivor, merged=duplicate, candidate=candidate, merged_by=actor,
+        reason=reason, moved={"moved": moved, "dropped": dropped, "filled": filled},
+        snapshot=snapshot,
+    )
+    duplicates_flag(persons=[survivor])
+    return merge
