@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -27,7 +28,7 @@ class LoginView(auth_views.LoginView):
         if person and person.preferred_language:
             translation.activate(person.preferred_language)
             response.set_cookie(
-                "django_language", person.preferred_language, samesite="Lax",
+                settings.LANGUAGE_COOKIE_NAME, person.preferred_language, samesite="Lax",
                 secure=self.request.is_secure(),
             )
         return response

@@ -1,12 +1,49 @@
+"""Forms of the registry's staff pages. They validate what was typed; the
+services in registry.services decide and write."""
+
+import datetime
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Person
+from privatemedia.files import validate_document_upload
+
+from .models import Consent, HouseholdMember, IdentityDocument, Organisation, Person
+from .selectors import parse_person_reference
+from .services import document_check
 
 MSG_NAME_REQUIRED = _("Give at least one name: a given name or a family name.")
 MSG_BIRTH_IN_FUTURE = _("The date of birth cannot be in the future.")
+MSG_BAD_EMAIL = _("Enter a valid e-mail address, such as name@example.org.")
+MSG_BAD_PHONE = _("Enter the phone number in international format, starting with + and the "
+                  "country code, e.g. +32 470 12 34 56 or +221 77 123 45 67.")
+MSG_EXPIRES_BEFORE_ISSUE = _("The expiry date must be after the date of issue.")
+MSG_SCAN_HELP = _("A PDF, JPEG or PNG scan of at most %(limit)s. If the form comes back with an "
+                  "error, the file is not kept: choose it again before saving.")
+MSG_SCAN_REPLACES = _("Choosing a new file replaces the current scan.")
+MSG_CHOOSE_FILE_AGAIN = _("The file you chose was not kept because the form has errors. Correct "
+                          "them, then choose the file again.")
+MSG_PARTNER_REQUIRED = _("Name the partner the data will be shared with.")
+MSG_CONSENT_IN_FUTURE = _("Consent cannot be recorded as given in the future.")
+MSG_REFERENCE_INVALID = _("Enter a registry reference such as P-000123.")
+MSG_REFERENCE_UNKNOWN = _("No person has the reference %(reference)s.")
+MSG_REFERENCE_MERGED = _("%(reference)s was merged into %(survivor)s: use that reference.")
+
+# A consent given "now" on a slow clock is still accepted.
+_CLOCK_TOLERANCE = datetime.timedelta(minutes=5)
+
+
+def _helper(label) -> FormHelper:
+    helper = FormHelper()
+    helper.add_input(Submit("save", label))
+    return helper
 
 
 class PersonForm(forms.ModelForm):
@@ -18,15 +55,16 @@ class PersonForm(forms.ModelForm):
             "email", "phone", "preferred_language",
         ]
         widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        error_messages = {
+            "email": {"invalid": MSG_BAD_EMAIL},
+            "phone": {"invalid": MSG_BAD_PHONE},
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("save", _("Save")))
+        self.helper = _helper(_("Save"))
 
     def clean_birth_date(self):
-        from django.utils import timezone
-
         born = self.cleaned_data.get("birth_date")
         if born and born > timezone.localdate():
             raise forms.ValidationError(MSG_BIRTH_IN_FUTURE)
@@ -50,3 +88,133 @@ class ProfileForm(PersonForm):
             "birth_date_precision", "sex", "nationalities", "country_of_residence",
             "phone", "preferred_language",
         ]
+
+
+class IdentityDocumentForm(forms.ModelForm):
+    """An identity document of the person given as `instance.person`. The scan
+    is checked by its bytes; `scan_content_type` is what they said."""
+
+    class Meta:
+        model = IdentityDocument
+        fields = ["kind", "number", "issuing_country", "issued_on", "expires_on", "scan"]
+        widgets = {
+            "issued_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "expires_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            # No "clear" box: a scan is replaced, not silently dropped.
+            "scan": forms.FileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,"
+                                                     "image/jpeg,image/png"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scan_content_type = ""
+        help_text = MSG_SCAN_HELP % {"limit": filesizeformat(settings.UPLOAD_MAX_BYTES)}
+        if self.instance.scan:
+            help_text = f"{MSG_SCAN_REPLACES} {help_text}"
+        self.fields["scan"].help_text = help_text
+        self.helper = _helper(_("Save"))
+
+    @property
+    def file_must_be_chosen_again(self) -> bool:
+        """A file came with a form that has errors: browsers cannot refill a
+        file input, so the user has to pick it again."""
+        return self.is_bound and bool(self.errors) and bool(self.files.get("scan"))
+
+    def clean_scan(self):
+        scan = self.cleaned_data.get("scan")
+        if isinstance(scan, UploadedFile):
+            self.scan_content_type = validate_document_upload(scan)
+        return scan
+
+    def clean(self):
+        cleaned = super().clean()
+        issued, expires = cleaned.get("issued_on"), cleaned.get("expires_on")
+        if issued and expires and expires <= issued:
+            self.add_error("expires_on", MSG_EXPIRES_BEFORE_ISSUE)
+        number, kind, country = (cleaned.get(k) for k in ("number", "kind", "issuing_country"))
+        if number and kind and country:
+            # The unique constraint names fields the form does not have
+            # (person, number_key), so Django would not check it here: the
+            # service says what it would refuse, next to the number.
+            probe = IdentityDocument(
+                pk=self.instance.pk, person_id=self.instance.person_id, kind=kind,
+                number=number, issuing_country=country,
+            )
+            try:
+                document_check(document=probe)
+            except ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
+
+
+class ConsentForm(forms.Form):
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=Consent.Purpose.choices)
+    partner = forms.ModelChoiceField(
+        label=_("Partner"), queryset=Organisation.objects.none(), required=False,
+        help_text=_("Required when the consent is for sharing with a partner."),
+    )
+    method = forms.ChoiceField(label=_("How it was given"), choices=Consent.Method.choices)
+    given_at = forms.DateTimeField(
+        label=_("Given at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = Organisation.objects.filter(is_active=True)
+        if not self.is_bound:
+            self.initial.setdefault(
+                "given_at", timezone.localtime().replace(second=0, microsecond=0))
+        self.helper = _helper(_("Record the consent"))
+
+    def clean_given_at(self):
+        given_at = self.cleaned_data["given_at"]
+        if given_at > timezone.now() + _CLOCK_TOLERANCE:
+            raise forms.ValidationError(MSG_CONSENT_IN_FUTURE)
+        return given_at
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("purpose") == Consent.Purpose.PARTNER_SHARING and not cleaned.get(
+            "partner"
+        ):
+            self.add_error("partner", MSG_PARTNER_REQUIRED)
+        return cleaned
+
+
+class HouseholdForm(forms.Form):
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(
+        attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Create the household"))
+
+
+class HouseholdMemberForm(forms.Form):
+    person = forms.CharField(
+        label=_("Reference of the member"), max_length=20,
+        help_text=_("The registry reference of the member, such as P-000123. Search the "
+                    "registry first if the person is not there yet."),
+    )
+    relation = forms.ChoiceField(
+        label=_("Relation to the principal"), choices=HouseholdMember.Relation.choices,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Add the member"))
+
+    def clean_person(self):
+        text = self.cleaned_data["person"]
+        pk = parse_person_reference(text, field_of_references=True)
+        if pk is None:
+            raise ValidationError(MSG_REFERENCE_INVALID)
+        person = Person.objects.select_related("merged_into").filter(pk=pk).first()
+        if person is None:
+            raise ValidationError(MSG_REFERENCE_UNKNOWN % {"reference": text.strip().upper()})
+        if person.is_merged:
+            raise ValidationError(MSG_REFERENCE_MERGED % {
+                "reference": person.reference, "survivor": person.merged_into.reference,
+            })
+        return person

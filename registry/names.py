@@ -5,16 +5,27 @@ what was typed and compares folded forms: accents removed (NFKD), case folded,
 punctuation turned into spaces. The duplicate key also sorts the parts, so
 "Diallo Aminata" and "Aminata DIALLO" match. Transliteration between scripts
 and spelling variants (Mohamed/Mohammed) are deliberately not guessed at.
+
+Hyphens separate parts ("Jean-Pierre" is "jean pierre"), but apostrophes join
+them: West African and Arabic names are written with and without one
+("N'Diaye", "Ndiaye", "M'Bow"), and a search for "ndiaye" must find both.
+Letters of other scripts are kept; only their optional marks go, as accents
+do: Arabic short vowels, and the hamza on an alef ("أحمد" and "احمد", both
+commonly typed, fold alike).
 """
 
 import re
 import unicodedata
 
-_SEPARATORS = re.compile(r"[\s\-‐‑'’`.,/]+")
+# Straight, typographic and modifier-letter apostrophes, the grave and the acute
+# accent typed in their place. Removed before decomposing, because NFKD turns
+# "´" into a space and a combining accent.
+_APOSTROPHES = re.compile(r"['’‘ʼ`´]")
+_SEPARATORS = re.compile(r"[\s\-‐‑–—.,/]+")
 
 
 def fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text or "")
+    decomposed = unicodedata.normalize("NFKD", _APOSTROPHES.sub("", text or ""))
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(part for part in _SEPARATORS.split(stripped.casefold()) if part)
 

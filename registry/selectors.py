@@ -1,13 +1,45 @@
 """The registry's read paths: who may see what, and what a page needs."""
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
-from .models import DuplicateCandidate, Person
+from .models import (
+    Consent,
+    DuplicateCandidate,
+    Household,
+    HouseholdMember,
+    IdentityDocument,
+    Person,
+)
 from .names import fold
+
+# The columns of the person list page; nothing else is fetched for it.
+PERSON_TABLE_FIELDS = (
+    "id", "given_names", "family_name", "birth_date", "birth_date_precision", "sex",
+    "nationalities", "country_of_residence",
+)
+# How many of a person's past versions the detail page shows.
+PERSON_HISTORY_LENGTH = 10
 
 
 def duplicate_queue_size() -> int:
     return DuplicateCandidate.objects.filter(status=DuplicateCandidate.Status.OPEN).count()
+
+
+def parse_person_reference(text: str, *, field_of_references: bool = False) -> int | None:
+    """The id in a reference as people type it: P-000123, p-123, P 123.
+    None when the text is not a reference. In a free search the dash or space
+    is required, since "P1234567" is what a passport number looks like; a field
+    that only takes references also accepts "P123"."""
+    upper = (text or "").strip().upper()
+    if not upper.startswith("P"):
+        return None
+    if not field_of_references and not upper.startswith(("P-", "P ")):
+        return None
+    digits = upper[1:].lstrip("- ")
+    # The length bound keeps the id within a database integer.
+    if digits.isascii() and digits.isdigit() and len(digits) <= 12:
+        return int(digits)
+    return None
 
 
 def person_search(queryset: QuerySet, query: str) -> QuerySet:
@@ -15,9 +47,9 @@ def person_search(queryset: QuerySet, query: str) -> QuerySet:
     query = (query or "").strip()
     if not query:
         return queryset
-    upper = query.upper()
-    if upper.startswith("P-") and upper[2:].isdigit():
-        return queryset.filter(pk=int(upper[2:]))
+    pk = parse_person_reference(query)
+    if pk is not None:
+        return queryset.filter(pk=pk)
     for word in fold(query).split():
         queryset = queryset.filter(search_key__contains=word)
     return queryset
@@ -29,3 +61,89 @@ def person_list(*, user, query: str = "") -> QuerySet:
         return Person.objects.none()
     queryset = Person.objects.filter(merged_into__isnull=True)
     return person_search(queryset, query)
+
+
+def person_table(*, user) -> QuerySet:
+    """The person list page: what person_list allows, only the columns shown."""
+    return person_list(user=user).only(*PERSON_TABLE_FIELDS)
+
+
+def person_detail(*, user, pk: int) -> Person | None:
+    """One person with everything the detail page shows, in a fixed number of
+    queries whatever the number of documents, households or consents. Merged
+    records are included: their page says where the person went."""
+    if not user.has_perm("registry.view_person"):
+        return None
+    members = HouseholdMember.objects.select_related("person").order_by("relation", "person_id")
+    return (
+        Person.objects.select_related("merged_into", "user")
+        .prefetch_related(
+            Prefetch("documents", queryset=IdentityDocument.objects.order_by(
+                "-expires_on", "-id")),
+            Prefetch("households_headed", queryset=Household.objects.prefetch_related(
+                Prefetch("members", queryset=members))),
+            Prefetch("memberships", queryset=HouseholdMember.objects.select_related(
+                "household__principal").order_by("-household__created_at")),
+            Prefetch("consents", queryset=Consent.objects.select_related(
+                "partner", "recorded_by", "withdrawn_by")),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def person_open_duplicates(*, person: Person) -> list[DuplicateCandidate]:
+    """Open pairs in the duplicate queue that involve this person, each with
+    `other`: the other person of the pair."""
+    candidates = list(
+        DuplicateCandidate.objects.filter(
+            Q(person_a=person) | Q(person_b=person), status=DuplicateCandidate.Status.OPEN,
+        ).select_related("person_a", "person_b")
+    )
+    for candidate in candidates:
+        candidate.other = (
+            candidate.person_b if candidate.person_a_id == person.pk else candidate.person_a
+        )
+    return candidates
+
+
+def person_recent_changes(*, person: Person, limit: int = PERSON_HISTORY_LENGTH) -> list:
+    """The person's last versions, newest first, each with `changed_fields`
+    (verbose names of what differs from the version before). One query: the
+    version before the oldest shown is fetched with the rest."""
+    records = list(
+        person.history.select_related("history_user").order_by("-history_date", "-history_id")
+        [:limit + 1]
+    )
+    labels = {f.name: f.verbose_name for f in Person._meta.get_fields() if f.concrete}
+    for newer, older in zip(records, records[1:], strict=False):
+        delta = newer.diff_against(older)
+        newer.changed_fields = [labels.get(name, name) for name in delta.changed_fields
+                                if name != "updated_at"]
+    if records and len(records) <= limit:
+        records[-1].changed_fields = []  # the first version: nothing to compare with
+    return records[:limit]
+
+
+def household_for_member_add(*, user, pk: int) -> Household | None:
+    """A household whose members the user may change, with its members."""
+    if not user.has_perm("registry.add_householdmember"):
+        return None
+    return (
+        Household.objects.select_related("principal")
+        .prefetch_related(Prefetch("members", queryset=HouseholdMember.objects.select_related(
+            "person")))
+        .filter(pk=pk, principal__merged_into__isnull=True)
+        .first()
+    )
+
+
+def document_list(*, user) -> QuerySet:
+    """Identity documents the user may see: all of them with the permission,
+    otherwise only the documents of the person the user is."""
+    documents = IdentityDocument.objects.select_related("person")
+    if user.has_perm("registry.view_identitydocument"):
+        return documents
+    if not user.is_authenticated:
+        return documents.none()
+    return documents.filter(person__user=user)

@@ -30,6 +30,10 @@ MSG_MERGE_ALREADY = _("%(reference)s has already been merged into another record
 MSG_MERGE_TWO_ACCOUNTS = _(
     "Both records have a login account. Deactivate one account before merging."
 )
+MSG_MERGE_WRONG_PAIR = _("This possible duplicate is about two other records.")
+MSG_DUPLICATE_MERGED = _("These records have already been merged.")
+MSG_DOCUMENT_NUMBER_EMPTY = _("A document number needs at least one letter or digit.")
+MSG_DOCUMENT_EXISTS = _("This person already has this document.")
 MSG_MEMBER_IS_PRINCIPAL = _("The principal is already part of the household.")
 MSG_CONSENT_WITHDRAWN = _("This consent was already withdrawn.")
 
@@ -75,12 +79,29 @@ def document_save(*, actor, document: IdentityDocument, scan_content_type: str =
 ):
     """Add or change an identity document. scan_content_type is what the upload's
     bytes said it is (privatemedia.validate_document_upload)."""
+    document_check(document=document)
     document.number_key = document_number_key(document.number)
     if scan_content_type:
         document.scan_content_type = scan_content_type
+    document.full_clean(exclude=["number_key"])
     document.save()
     duplicates_flag(persons=[document.person])
     return document
+
+
+def document_check(*, document: IdentityDocument) -> None:
+    """What a form cannot see on its own, because it lives in the derived
+    number key: the number has a letter or digit, and the person does not hold
+    this document already (the database would refuse it with an IntegrityError).
+    Forms call this to show the error next to the number."""
+    key = document_number_key(document.number)
+    if not key:
+        raise ValidationError({"number": MSG_DOCUMENT_NUMBER_EMPTY})
+    if document.person_id and IdentityDocument.objects.filter(
+        person_id=document.person_id, kind=document.kind,
+        issuing_country=document.issuing_country, number_key=key,
+    ).exclude(pk=document.pk).exists():
+        raise ValidationError({"number": MSG_DOCUMENT_EXISTS})
 
 
 # --- households ------------------------------------------------------------------
@@ -177,7 +198,7 @@ def duplicates_flag(*, persons=None) -> int:
                                  DuplicateCandidate.Reason.NAME_AND_BIRTH)
 
     # Rule 2: the same document held by two persons.
-    docs = IdentityDocument.objects.filter(person__merged_into__isnull=True)
+    docs = IdentityDocument.objects.filter(person__merged_into__isnull=True).exclude(number_key="")
     if persons is not None:
         ids = [p.pk for p in persons]
         mine = docs.filter(person_id__in=ids).values_list("number_key", "issuing_country")
@@ -217,6 +238,10 @@ def duplicate_dismiss(*, actor, candidate: DuplicateCandidate, note: str = "") -
     DuplicateCandidate
 ):
     candidate = DuplicateCandidate.objects.select_for_update().get(pk=candidate.pk)
+    if candidate.status == DuplicateCandidate.Status.MERGED:
+        raise ValidationError(MSG_DUPLICATE_MERGED)
+    if candidate.status == DuplicateCandidate.Status.DISMISSED:
+        return candidate
     candidate.status = DuplicateCandidate.Status.DISMISSED
     candidate.resolved_by = actor
     candidate.resolved_at = timezone.now()
@@ -248,6 +273,10 @@ def person_merge(*, actor, survivor: Person, duplicate: Person,
     audited."""
     if survivor.pk == duplicate.pk:
         raise ValidationError(MSG_MERGE_SAME)
+    if candidate is not None and {candidate.person_a_id, candidate.person_b_id} != {
+        survivor.pk, duplicate.pk,
+    }:
+        raise ValidationError(MSG_MERGE_WRONG_PAIR)
     # Lock both rows in a fixed order so two merges of the same pair queue up.
     locked = {p.pk: p for p in Person.objects.select_for_update().filter(
         pk__in=[survivor.pk, duplicate.pk]).order_by("pk")}
@@ -283,13 +312,31 @@ def person_merge(*, actor, survivor: Person, duplicate: Person,
         n = rows.update(**{field: survivor})
         if n:
             moved[label] = n
+    # A household the duplicate headed may count the survivor as a member, or the
+    # duplicate was a member of the survivor's household: the principal is never
+    # also a member (household_member_add refuses it), so that row goes.
+    n, _detail = HouseholdMember.objects.filter(
+        person=survivor, household__principal=survivor).delete()
+    if n:
+        label = f"{HouseholdMember._meta.label}.person"
+        dropped[label] = dropped.get(label, 0) + n
 
     filled = []
     for name in _FILL_IF_EMPTY:
         if not getattr(survivor, name) and getattr(duplicate, name):
             setattr(survivor, name, getattr(duplicate, name))
             filled.append(name)
-    if survivor.birth_date is None and duplicate.birth_date:
+    if survivor.sex == Person.Sex.UNKNOWN and duplicate.sex != Person.Sex.UNKNOWN:
+        survivor.sex = duplicate.sex
+        filled.append("sex")
+    year_only = Person.BirthDatePrecision.YEAR
+    if duplicate.birth_date and (
+        survivor.birth_date is None
+        # The duplicate knows the day of a birth the survivor only has the year of.
+        or (survivor.birth_date_precision == year_only
+            and duplicate.birth_date_precision != year_only
+            and survivor.birth_date.year == duplicate.birth_date.year)
+    ):
         survivor.birth_date = duplicate.birth_date
         survivor.birth_date_precision = duplicate.birth_date_precision
         filled.append("birth_date")
@@ -304,6 +351,8 @@ def person_merge(*, actor, survivor: Person, duplicate: Person,
     duplicate._change_reason = f"merged into {survivor.reference}"
     duplicate.save()
     survivor._change_reason = f"{duplicate.reference} merged into this record"
+    # A name in the original script may have been filled in: search it too.
+    _derive_name_keys(survivor)
     survivor.save()
 
     now = timezone.now()

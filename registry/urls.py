@@ -5,6 +5,16 @@ from . import views
 app_name = "registry"
 urlpatterns = [
     path("persons/", views.person_index, name="person_list"),
+    path("persons/new/", views.person_create, name="person_create"),
     path("persons/<int:pk>/", views.person_detail, name="person_detail"),
+    path("persons/<int:pk>/edit/", views.person_edit, name="person_edit"),
+    path("persons/<int:pk>/documents/new/", views.document_create, name="document_create"),
+    path("persons/<int:pk>/consents/new/", views.consent_create, name="consent_create"),
+    path("persons/<int:pk>/households/new/", views.household_create, name="household_create"),
+    path("documents/<int:pk>/edit/", views.document_edit, name="document_edit"),
+    path("documents/<int:pk>/scan/", views.document_scan, name="document_scan"),
+    path("consents/<int:pk>/withdraw/", views.consent_withdraw, name="consent_withdraw"),
+    path("households/<int:pk>/members/new/", views.household_member_add,
+         name="household_member_add"),
     path("changes/", views.changes, name="changes"),
 ]

@@ -51,6 +51,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, persons, **options):
+        persons = max(persons, 4)  # the duplicate examples below need a few persons
         factory.random.reseed_random("casework-demo")
         random.seed("casework-demo")
         User = get_user_model()

@@ -1,0 +1,44 @@
+"""The filters of the registry's list pages (django-filter)."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from .models import Person
+from .selectors import person_search
+
+
+def _countries():
+    # Evaluated per request, so names are sorted in the user's language.
+    return list(countries)
+
+
+class PersonFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Name or reference"), method="filter_search",
+        help_text=_("Any part of the name, in any order, with or without accents; or a "
+                    "reference such as P-000123."),
+    )
+    sex = django_filters.ChoiceFilter(
+        label=_("Sex"), choices=Person.Sex.choices, empty_label=_("Any sex"),
+    )
+    nationality = django_filters.ChoiceFilter(
+        label=_("Nationality"), choices=_countries, method="filter_nationality",
+        empty_label=_("Any nationality"),
+    )
+    country_of_residence = django_filters.ChoiceFilter(
+        label=_("Country of residence"), choices=_countries,
+        empty_label=_("Any country of residence"),
+    )
+
+    class Meta:
+        model = Person
+        fields = ["q", "sex", "nationality", "country_of_residence"]
+
+    def filter_search(self, queryset, name, value):
+        return person_search(queryset, value)
+
+    def filter_nationality(self, queryset, name, value):
+        # Nationalities are stored as "SN,BE": two-letter codes never match
+        # across the comma, so a substring match is exact.
+        return queryset.filter(nationalities__contains=value)

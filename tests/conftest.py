@@ -1,0 +1,46 @@
+"""Harness for the end-to-end tests: Debian's Chromium driven by Playwright
+(design/STACK.md, "Browser tests"), against pytest-django's live_server."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+# live_server runs Django in a thread while sync Playwright keeps an event loop
+# in the main thread; without this every ORM call in a browser test raises
+# SynchronousOnlyOperation.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# Playwright's own browser download cannot work here; use the Debian package.
+# The real binary first: the /usr/bin/chromium wrapper script prints a warning.
+CHROMIUM_CANDIDATES = ("/usr/lib/chromium/chromium", "/usr/bin/chromium")
+CHROMIUM = next((path for path in CHROMIUM_CANDIDATES if Path(path).is_file()), None)
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    if CHROMIUM:
+        return
+    # Skipped, not failed, on a laptop without Chromium; the root conftest
+    # turns this skip into a failure under CI=true, and .ci/run installs it.
+    skip = pytest.mark.skip(
+        reason=f"Chromium not found at {' or '.join(CHROMIUM_CANDIDATES)}: "
+               "install it with `apt-get install -y chromium` to run the browser tests"
+    )
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # A fixed Accept-Language, so the pages start in English whatever the machine's locale.
+    return {**browser_context_args, "locale": "en-GB"}

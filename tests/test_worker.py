@@ -1,0 +1,162 @@
+"""A real Celery worker process takes a task from the real broker (Redis in CI,
+the embedded filesystem broker on a laptop without Redis) and writes to the
+test database."""
+
+import datetime
+import os
+import subprocess
+import sys
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+import pytest
+from celery.result import EagerResult
+from django.conf import settings
+from django.db import connection
+from kombu import Exchange, Queue
+
+from config import celery_app
+from registry.factories import PersonFactory
+from registry.models import DuplicateCandidate
+from registry.tasks import duplicates_flag_sweep
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+WORKER_DEADLINE = 30  # seconds for the worker to start, take the task and commit
+# One node name for every run, so the remote-control bindings it leaves in the
+# broker do not pile up; the queue, not the node, keeps runs apart.
+WORKER_HOSTNAME = "casework-tests@%h"
+
+
+def worker_database_url() -> str:
+    """DATABASE_URL for the worker: the database this test run created, not the
+    one in the environment."""
+    db = connection.settings_dict
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        name = str(db["NAME"])
+        if name == ":memory:" or name.startswith("file:"):
+            pytest.fail("The SQLite test database is in memory; a worker process cannot "
+                        "open it (config.settings.test gives it a file).")
+        return "sqlite:///" + name
+    if db["ENGINE"] == "django.db.backends.postgresql":
+        host = db["HOST"] or ""
+        host = quote(host, safe="") if host.startswith("/") else host  # socket folder
+        auth = quote(db["USER"] or "", safe="")
+        if db["PASSWORD"]:
+            auth += ":" + quote(db["PASSWORD"], safe="")
+        port = f":{db['PORT']}" if db["PORT"] else ""
+        options = {k: v for k, v in (db.get("OPTIONS") or {}).items()
+                   if isinstance(v, str | int)}
+        query = f"?{urlencode(options)}" if options else ""
+        return f"postgres://{auth}@{host}{port}/{quote(db['NAME'], safe='')}{query}"
+    pytest.fail(f"No DATABASE_URL recipe for {db['ENGINE']}")
+
+
+@pytest.fixture
+def tasks_through_the_broker():
+    """The test settings run tasks eagerly, in-process; here .delay() must
+    really publish."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    yield celery_app
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def private_queue():
+    """A queue used by this test only: a message left over from an earlier run
+    (or one meant for a developer's own worker on the same Redis) is never taken,
+    and this test's message can go to no other worker."""
+    name = f"casework-test-{uuid.uuid4().hex[:12]}"
+    # The same queue the worker declares for `-Q name` (celery's missing-queue rule).
+    queue = Queue(name, Exchange(name, type="direct"), routing_key=name)
+    yield queue
+    with celery_app.connection_for_write() as conn:
+        bound = queue(conn.default_channel)
+        bound.declare()  # records the binding in this channel, so delete() removes it
+        bound.purge()
+        bound.delete()
+    options = celery_app.conf.broker_transport_options or {}
+    if celery_app.conf.broker_url.startswith("filesystem://") and "control_folder" in options:
+        (Path(options["control_folder"]) / f"{name}.exchange").unlink(missing_ok=True)
+
+
+@contextmanager
+def celery_worker(queue_name: str, log_path: Path):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "DATABASE_URL": worker_database_url(),
+        "PYTHONUNBUFFERED": "1",
+    }
+    command = [
+        sys.executable, "-m", "celery", "-A", "config", "worker",
+        "--pool", "solo", "--concurrency", "1", "-Q", queue_name,
+        "--hostname", WORKER_HOSTNAME, "--loglevel", "INFO",
+        # Alone on its queue: no need to wait for other workers at start-up.
+        "--without-mingle", "--without-gossip", "--without-heartbeat",
+    ]
+    with open(log_path, "wb") as log:
+        worker = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env,
+                                  stdout=log, stderr=subprocess.STDOUT)
+        try:
+            yield worker
+        finally:
+            worker.terminate()  # warm shutdown: finishes the task in hand
+            try:
+                worker.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait(timeout=10)
+
+
+def wait_for(condition, *, worker, log_path: Path, what: str):
+    deadline = time.monotonic() + WORKER_DEADLINE
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        if worker.poll() is not None:
+            pytest.fail(f"The worker exited ({worker.returncode}) before {what}:\n"
+                        + log_path.read_text(errors="replace"))
+        time.sleep(0.25)
+    pytest.fail(f"No {what} after {WORKER_DEADLINE} s. Worker log:\n"
+                + log_path.read_text(errors="replace"))
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_duplicates_sweep_sent_through_the_broker_is_run_by_a_real_worker(
+    tasks_through_the_broker, private_queue, tmp_path
+):
+    broker_url = celery_app.conf.broker_url
+    if os.environ.get("REDIS_URL") or IN_CI:
+        assert broker_url.startswith("redis://"), broker_url
+    else:
+        assert broker_url.startswith("filesystem://"), broker_url
+
+    # The same person typed twice: the nightly sweep must pair them. Factories
+    # save directly, so nothing is flagged until the task runs.
+    born = datetime.date(1994, 3, 12)
+    first = PersonFactory(country="SN", given_names="Aminata", family_name="Diallo",
+                          birth_date=born)
+    second = PersonFactory(country="SN", given_names="Aminata", family_name="Diallo",
+                           birth_date=born)
+    PersonFactory(country="SN", given_names="Fatou", family_name="Sow", birth_date=born)
+    assert not DuplicateCandidate.objects.exists()
+
+    log_path = tmp_path / "worker.log"
+    with celery_worker(private_queue.name, log_path) as worker:
+        result = duplicates_flag_sweep.apply_async(queue=private_queue)
+        assert not isinstance(result, EagerResult), "the task ran in-process, not in the worker"
+        wait_for(DuplicateCandidate.objects.exists, worker=worker, log_path=log_path,
+                 what="duplicate flagged by the worker")
+
+    candidate = DuplicateCandidate.objects.get()
+    assert (candidate.person_a_id, candidate.person_b_id) == tuple(sorted([first.pk, second.pk]))
+    assert candidate.reason == DuplicateCandidate.Reason.NAME_AND_BIRTH
+    assert candidate.status == DuplicateCandidate.Status.OPEN
+    log = log_path.read_text(errors="replace")
+    assert f"registry.tasks.duplicates_flag_sweep[{result.id}] received" in log, log
