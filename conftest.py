@@ -37,3 +37,19 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         )
         for nodeid in _skipped:
             terminalreporter.write_line(f"  {nodeid}", red=True)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Run the transactional tests (live server, real worker, threads) last, as
+    Django does: each ends by emptying the database, role groups included, so a
+    test after it would find no groups. pytest-django sorts them last, but
+    pytest-playwright re-sorts after it; this runs after both."""
+
+    def transactional(item) -> int:
+        marker = item.get_closest_marker("django_db")
+        if marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
+            return 1
+        return int(bool({"transactional_db", "live_server"} & set(item.fixturenames)))
+
+    items.sort(key=transactional)

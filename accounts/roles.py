@@ -22,7 +22,7 @@ START_PAGES = {
     Role.CASEWORKER: "reintegration:caseload",
     Role.DPO: "registry:changes",
     Role.REVIEWER: "scholarships:reviewer_home",
-    Role.APPLICANT: "accounts:profile",
+    Role.APPLICANT: "scholarships:my_applications",
 }
 
 
@@ -53,10 +53,12 @@ def grant(apps, role: str, codenames: list[str]) -> None:
     permissions, creating the group if needed."""
     from django.contrib.auth.management import create_permissions
 
+    # Permissions are normally created after all migrations ran; make them now.
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = models_module or True
         create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        app_config.models_module = models_module
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")
     group, _created = group_model.objects.get_or_create(name=role)

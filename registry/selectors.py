@@ -147,3 +147,35 @@ def document_list(*, user) -> QuerySet:
     if not user.is_authenticated:
         return documents.none()
     return documents.filter(person__user=user)
+
+
+def person_matches(*, email: str = "", name_key: str = "", birth_date=None) -> list[Person]:
+    """Registry persons who may be the one described: the same e-mail address
+    (case aside), or the same folded name (registry.names.name_key, so accents,
+    case and the order of the parts do not matter) with a compatible date of
+    birth (a year-only date matches any date in its year). Merged records are
+    left out. Records that already have a login account are included (see
+    `user_id`): a caller linking an account must tell "nobody" from "somebody
+    who already has one", and decide itself."""
+    email = (email or "").strip()
+    condition = Q()
+    if email:
+        condition |= Q(email__iexact=email)
+    if name_key and birth_date:
+        # The year narrows the rows in the database (index on name_key,
+        # birth_date); the day is compared below, where the precision is known.
+        condition |= Q(name_key=name_key, birth_date__year=birth_date.year)
+    if not condition:
+        return []
+    year_only = Person.BirthDatePrecision.YEAR
+    matches = []
+    for person in Person.objects.filter(condition, merged_into__isnull=True).order_by("pk"):
+        same_email = bool(email) and person.email.lower() == email.lower()
+        same_birth = bool(birth_date and person.birth_date) and (
+            person.birth_date == birth_date
+            or (person.birth_date_precision == year_only
+                and person.birth_date.year == birth_date.year)
+        )
+        if same_email or (person.name_key == name_key and same_birth):
+            matches.append(person)
+    return matches

@@ -44,3 +44,27 @@ def browser_type_launch_args(browser_type_launch_args):
 def browser_context_args(browser_context_args):
     # A fixed Accept-Language, so the pages start in English whatever the machine's locale.
     return {**browser_context_args, "locale": "en-GB"}
+
+
+@pytest.fixture(autouse=True)
+def _role_groups(request):
+    """A live-server test starts on a database that an earlier transactional
+    test may have emptied (the flush keeps permissions, not groups). Put the
+    role groups back by running the data migrations that grant them."""
+    if "live_server" not in request.fixturenames:
+        return
+    request.getfixturevalue("transactional_db")
+    import importlib
+
+    from django.apps import apps
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations import RunPython
+
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    for (app_label, name), _migration in sorted(loader.disk_migrations.items()):
+        if "role" not in name or not apps.is_installed(app_label):
+            continue
+        module = importlib.import_module(f"{app_label}.migrations.{name}")
+        for operation in module.Migration.operations:
+            if isinstance(operation, RunPython):
+                operation.code(apps, None)

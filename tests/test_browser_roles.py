@@ -17,10 +17,9 @@ from registry.factories import UserFactory
 from registry.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERS
 
 # Browser tests flush the database when they end (live_server needs real
-# commits); serialized_rollback puts back what the migrations created (the role
-# groups and their permissions) before each one starts.
+# commits); tests/conftest.py puts the role groups back before each one starts.
 pytestmark = [pytest.mark.browser,
-              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+              pytest.mark.django_db(transaction=True)]
 
 # The English <h1> of each start page, as its template has it; the test expects
 # it in the language the page is served in.
@@ -30,7 +29,7 @@ START_HEADINGS = {
     "reintegration:caseload": "My caseload",
     "registry:changes": "Change log of the registry",
     "scholarships:reviewer_home": "My reviews",
-    "accounts:profile": "My details",
+    "scholarships:my_applications": "My applications",
     "admin:index": "Site administration",
 }
 LOGIN_PATH = "/accounts/login/"

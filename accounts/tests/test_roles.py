@@ -19,7 +19,7 @@ def test_dpo_may_read_but_not_change_persons():
 
 
 @pytest.mark.parametrize(("role", "page"), [
-    (Role.APPLICANT, "accounts:profile"),
+    (Role.APPLICANT, "scholarships:my_applications"),
     (Role.REVIEWER, "scholarships:reviewer_home"),
     (Role.SCHOLARSHIP_ADMIN, "scholarships:admin_home"),
     (Role.CASEWORKER, "reintegration:caseload"),

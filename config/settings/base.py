@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "privatemedia",
+    "numbering",
     "accounts",
     "registry",
     "scholarships",
@@ -145,6 +146,15 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# The address of the site in e-mails (links for referees, password resets).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+
+# An applicant's sign-up confirmation link stops working after this many hours.
+SIGNUP_LINK_MAX_AGE_HOURS = env.int("SIGNUP_LINK_MAX_AGE_HOURS", default=48)
+
+# A referee's private upload link stops working after this many days.
+REFEREE_LINK_MAX_AGE_DAYS = env.int("REFEREE_LINK_MAX_AGE_DAYS", default=60)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 PHONENUMBER_DEFAULT_REGION = None
@@ -213,5 +223,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # django-axes logs every login attempt at INFO; failures and lockouts are WARNING.
+        "axes": {"level": "WARNING"},
+    },
 }

@@ -195,7 +195,7 @@ def test_private_file_of_unknown_type_is_sent_as_octet_stream_bin(private_file):
                                    download_name="letter")
     assert response["Content-Type"] == "application/octet-stream"
     assert response["Content-Disposition"] == 'attachment; filename="letter.bin"'
-    response.close()
+    response.file_to_stream.close()  # response.close() would signal request_finished
 
 
 def test_missing_or_absent_private_file_is_not_found(private_file):

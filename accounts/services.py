@@ -1,0 +1,404 @@
+"""Applicant accounts: signing up, confirming the e-mail address, and tying
+the account to the registry's Person without ever guessing who someone is.
+
+The flow: account_signup creates an inactive user and e-mails a signed link;
+account_confirm (the link) activates the user, links or creates the Person and
+grants the applicant role. Until then no Person exists: an address nobody
+confirms leaves only an inactive login behind.
+
+Where the sign-up details wait for the confirmation: the names and the address
+on the inactive User; the date of birth, the chosen language and the page to
+return to inside the signed link (django.core.signing: readable by whoever
+holds the link, which is the address's owner, but not changeable).
+"""
+
+import datetime
+import logging
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import default_token_generator
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext_lazy as _
+
+from registry.models import Person
+from registry.names import name_key
+from registry.selectors import person_matches
+from registry.services import person_create, person_update
+
+from .roles import Role
+
+logger = logging.getLogger(__name__)
+
+SIGNUP_SALT = "accounts.signup"
+# Used only when settings.SIGNUP_LINK_MAX_AGE_HOURS is not set.
+DEFAULT_SIGNUP_LINK_MAX_AGE_HOURS = 48
+
+MSG_LINK_INVALID = _(
+    "This confirmation link is not valid. It may have been cut when it was copied, or a "
+    "newer link was sent since. Ask for a new link below."
+)
+MSG_LINK_EXPIRED = _("This confirmation link has expired. Ask for a new link below.")
+MSG_ALREADY_CONFIRMED = _(
+    "This account is already confirmed and the link has been used. Log in with your e-mail "
+    "address and password."
+)
+
+
+class SignupLinkError(Exception):
+    """A confirmation link that cannot be used. `message` says why, in words
+    for the person holding it; `token` is kept when its details can be sent
+    again in a new link (an expired link)."""
+
+    message = MSG_LINK_INVALID
+
+    def __init__(self, token: str = ""):
+        super().__init__(str(self.message))
+        self.token = token
+
+
+class SignupLinkInvalid(SignupLinkError):
+    message = MSG_LINK_INVALID
+
+
+class SignupLinkExpired(SignupLinkError):
+    message = MSG_LINK_EXPIRED
+
+
+class SignupAlreadyConfirmed(SignupLinkError):
+    message = MSG_ALREADY_CONFIRMED
+
+
+# What account_signup and account_signup_resend did. The pages say the same
+# thing whatever happened (nobody learns which addresses have an account);
+# the outcome is for tests and logs.
+SENT_CONFIRMATION = "confirmation"
+SENT_ACCOUNT_EXISTS = "account_exists"
+SENT_RESTART = "restart"
+SENT_NOTHING = "nothing"
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    user: object
+    person: Person
+    linked: bool  # True: an existing registry person; False: a new one
+    next_url: str
+
+
+def signup_link_max_age() -> datetime.timedelta:
+    hours = getattr(settings, "SIGNUP_LINK_MAX_AGE_HOURS", DEFAULT_SIGNUP_LINK_MAX_AGE_HOURS)
+    return datetime.timedelta(hours=hours)
+
+
+def _absolute(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def link_with_next(path: str, next_url: str, **params) -> str:
+    query = {k: v for k, v in {**params, "next": next_url}.items() if v}
+    return f"{path}?{urlencode(query)}" if query else path
+
+
+def _language(code: str) -> str:
+    codes = [c for c, _name in settings.LANGUAGES]
+    return code if code in codes else settings.LANGUAGE_CODE
+
+
+def _state_stamp(user) -> str:
+    """Changes whenever the account does: a new sign-up over a pending one
+    (new password), the activation, the first login. A link carries the stamp
+    of its moment, so it works once and only the newest one works."""
+    value = f"{user.pk}|{user.password}|{user.is_active}|{user.last_login}"
+    return salted_hmac(SIGNUP_SALT + ".state", value).hexdigest()[:20]
+
+
+def _is_pending(user) -> bool:
+    """An account created by a sign-up and never confirmed. Anything else that
+    is inactive (an account staff switched off, a staff account not yet in
+    use) is never touched by the sign-up pages."""
+    return (not user.is_active and user.last_login is None and not user.is_staff
+            and not user.is_superuser and not user.groups.exists()
+            and not Person.objects.filter(user=user).exists())
+
+
+def signup_token(user, *, birth_date: datetime.date, preferred_language: str,
+                 next_url: str = "") -> str:
+    payload = {"u": user.pk, "s": _state_stamp(user), "b": birth_date.isoformat(),
+               "l": preferred_language}
+    if next_url:
+        payload["n"] = next_url
+    return signing.dumps(payload, salt=SIGNUP_SALT, compress=True)
+
+
+def _active_account(email: str):
+    User = get_user_model()
+    return (User.objects.filter(is_active=True)
+            .filter(Q(username__iexact=email) | Q(email__iexact=email))
+            .select_related("person").order_by("pk").first())
+
+
+# --- e-mails ----------------------------------------------------------------------------
+
+def _send(*, to: str, language: str, template: str, context: dict) -> None:
+    with translation.override(language):
+        subject = render_to_string(f"accounts/email/{template}_subject.txt", context).strip()
+        body = render_to_string(f"accounts/email/{template}.txt", context)
+    EmailMessage(" ".join(subject.split()), body, to=[to]).send()
+
+
+def _send_after_commit(**kwargs) -> None:
+    # robust: a mail server that is down must not turn the sign-up into an
+    # error page after the account was saved; the person can ask for the
+    # link again, and the failure is logged.
+    transaction.on_commit(lambda: _send(**kwargs), robust=True)
+
+
+def _send_confirmation(user, *, birth_date, preferred_language, next_url) -> None:
+    token = signup_token(user, birth_date=birth_date, preferred_language=preferred_language,
+                         next_url=next_url)
+    hours = int(signup_link_max_age().total_seconds() // 3600)
+    _send_after_commit(
+        to=user.email, language=preferred_language, template="signup_confirm",
+        context={"name": user.get_full_name() or user.email, "hours": hours,
+                 "link": _absolute(reverse("accounts:signup_confirm", args=[token]))},
+    )
+
+
+def _send_account_exists(user, *, language: str, next_url: str) -> None:
+    person = getattr(user, "person", None)
+    if person is not None and person.preferred_language:
+        language = person.preferred_language
+    reset = reverse("password_reset_confirm", kwargs={
+        "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+        "token": default_token_generator.make_token(user),
+    })
+    _send_after_commit(
+        to=user.email or user.username, language=language, template="account_exists",
+        context={"name": person.full_name if person else user.get_full_name(),
+                 "username": user.get_username(),
+                 "login_link": _absolute(link_with_next(reverse("login"), next_url)),
+                 "reset_link": _absolute(reset)},
+    )
+
+
+# --- signing up ---------------------------------------------------------------------------
+
+@transaction.atomic
+def account_signup(*, email: str, password: str, given_names: str, family_name: str,
+                   birth_date: datetime.date, preferred_language: str,
+                   next_url: str = "") -> str:
+    """Create an inactive account and e-mail the confirmation link. `next_url`
+    must already be checked as safe by the caller (a path on this site).
+
+    An address that already has an active account gets an e-mail saying so,
+    with a way to set a new password, and no second account is made. A new
+    sign-up over one never confirmed replaces it: the latest password and
+    details count, and earlier links stop working."""
+    email = email.strip().lower()
+    preferred_language = _language(preferred_language)
+    existing = _active_account(email)
+    if existing is not None:
+        # Hash anyway: answering faster for a known address would tell it apart.
+        make_password(password)
+        _send_account_exists(existing, language=preferred_language, next_url=next_url)
+        return SENT_ACCOUNT_EXISTS
+
+    User = get_user_model()
+    user = User.objects.select_for_update().filter(username=email).first()
+    if user is not None and not _is_pending(user):
+        logger.warning("Sign-up for %s refused: an inactive account that is not a pending "
+                       "sign-up has this username.", user.pk)
+        return SENT_NOTHING
+    if user is None:
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(username=email, email=email, is_active=False)
+        except IntegrityError:
+            # Two sign-ups for one address at the same moment: the other one won,
+            # and its link is on the way to the same mailbox.
+            return SENT_NOTHING
+    user.email = email
+    user.first_name = given_names.strip()
+    user.last_name = family_name.strip()
+    user.set_password(password)
+    user.save()
+    _send_confirmation(user, birth_date=birth_date, preferred_language=preferred_language,
+                       next_url=next_url)
+    return SENT_CONFIRMATION
+
+
+def _read_token(token: str, *, max_age) -> dict:
+    payload = signing.loads(token, salt=SIGNUP_SALT, max_age=max_age)
+    if not isinstance(payload, dict) or not {"u", "s", "b", "l"} <= payload.keys():
+        raise signing.BadSignature("incomplete sign-up link")
+    return payload
+
+
+@transaction.atomic
+def account_signup_resend(*, email: str, token: str = "", language: str = "",
+                          next_url: str = "") -> str:
+    """A new confirmation link for an address. With the expired link it came
+    from, the new link carries the same details; without one (link lost or
+    damaged), the e-mail asks to fill in the sign-up form again, because the
+    date of birth travelled only in the link."""
+    email = email.strip().lower()
+    language = _language(language)
+    existing = _active_account(email)
+    if existing is not None:
+        _send_account_exists(existing, language=language, next_url=next_url)
+        return SENT_ACCOUNT_EXISTS
+    user = get_user_model().objects.select_for_update().filter(username=email).first()
+    if user is None or not _is_pending(user):
+        return SENT_NOTHING
+    payload = None
+    if token:
+        try:
+            payload = _read_token(token, max_age=None)
+        except signing.BadSignature:
+            payload = None
+    if (payload and payload["u"] == user.pk
+            and constant_time_compare(payload["s"], _state_stamp(user))):
+        _send_confirmation(
+            user, birth_date=datetime.date.fromisoformat(payload["b"]),
+            preferred_language=_language(payload["l"]), next_url=payload.get("n", ""),
+        )
+        return SENT_CONFIRMATION
+    signup = link_with_next(reverse("accounts:signup"), next_url, email=email)
+    _send_after_commit(
+        to=user.email, language=language, template="signup_restart",
+        context={"name": user.get_full_name() or user.email, "link": _absolute(signup)},
+    )
+    return SENT_RESTART
+
+
+# --- confirming -----------------------------------------------------------------------------
+
+def _births_agree(person: Person, born: datetime.date) -> bool:
+    if person.birth_date is None:
+        return False
+    if person.birth_date_precision == Person.BirthDatePrecision.YEAR:
+        return person.birth_date.year == born.year
+    return person.birth_date == born
+
+
+def _sure_enough(person: Person, *, email: str, key: str, born: datetime.date) -> bool:
+    """Whether one matching record is certainly this person. Linking gives the
+    new login everything the record holds, so two pieces of evidence are
+    needed: an address shared by a family or a cyber café alone is not
+    enough, and neither is a common name with only a year of birth (many
+    "Mamadou Barry" were born in 1990). A record that is not sure enough is not
+    linked; a new one is created and the registry's duplicate check puts the
+    pair in front of an administrator when the name and birth agree."""
+    same_email = bool(person.email) and person.email.lower() == email.lower()
+    same_name = person.name_key == key
+    if same_email:
+        return same_name or _births_agree(person, born)
+    return (same_name and person.birth_date == born
+            and person.birth_date_precision == Person.BirthDatePrecision.DAY)
+
+
+def _applicant_group() -> Group:
+    group, _created = Group.objects.get_or_create(name=Role.APPLICANT)
+    return group
+
+
+@transaction.atomic
+def account_confirm(*, token: str) -> Confirmation:
+    """Activate the account of a confirmation link, tie it to a registry
+    person and make it an applicant. Raises a SignupLinkError subclass when
+    the link cannot be used. Logging in is the caller's part."""
+    try:
+        payload = _read_token(token, max_age=signup_link_max_age())
+    except signing.SignatureExpired:
+        raise SignupLinkExpired(token) from None
+    except signing.BadSignature:
+        raise SignupLinkInvalid() from None
+
+    User = get_user_model()
+    user = User.objects.select_for_update().filter(pk=payload["u"]).first()
+    if user is None:
+        raise SignupLinkInvalid()
+    if not constant_time_compare(payload["s"], _state_stamp(user)):
+        # Used already (a double tap, a mail scanner that opened it first), or
+        # replaced by a newer sign-up.
+        if user.is_active:
+            raise SignupAlreadyConfirmed()
+        raise SignupLinkInvalid()
+    if not _is_pending(user):
+        raise SignupLinkInvalid()
+
+    born = datetime.date.fromisoformat(payload["b"])
+    language = _language(payload["l"])
+    key = name_key(user.first_name, user.last_name)
+
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    user.groups.add(_applicant_group())
+
+    matches = person_matches(email=user.email, name_key=key, birth_date=born)
+    person = None
+    if len(matches) == 1 and matches[0].user_id is None and _sure_enough(
+        matches[0], email=user.email, key=key, born=born,
+    ):
+        # Locked and checked again: two sign-ups must not claim the same record.
+        person = (Person.objects.select_for_update()
+                  .filter(pk=matches[0].pk, user__isnull=True, merged_into__isnull=True)
+                  .first())
+    linked = False
+    if person is not None:
+        person.user = user
+        if not person.email:
+            person.email = user.email
+        # The person chose the language just now: it is the freshest word on it.
+        person.preferred_language = language
+        person._change_reason = "linked to the login account confirmed by sign-up"
+        try:
+            with transaction.atomic():
+                person_update(actor=user, person=person)
+            linked = True
+        except ValidationError as error:
+            # A record staff must correct first (an old, invalid value) must not
+            # stop the person from getting in: a new record is made, and the
+            # duplicate check pairs the two for an administrator.
+            logger.warning("Sign-up of user %s: registry person %s not linked, it does not "
+                           "validate: %s", user.pk, person.pk, error.messages)
+    if not linked:
+        if matches:
+            logger.info("Sign-up of user %s: %d possible registry match(es) not linked; a new "
+                        "person is created for review.", user.pk, len(matches))
+        person = person_create(actor=user, person=Person(
+            given_names=user.first_name, family_name=user.last_name, birth_date=born,
+            birth_date_precision=Person.BirthDatePrecision.DAY, email=user.email,
+            preferred_language=language, user=user,
+        ))
+    return Confirmation(user=user, person=person, linked=linked,
+                        next_url=payload.get("n", ""))
+
+
+def expired_link_details(token: str) -> tuple[str, str]:
+    """The address a genuine but expired link was sent to and the page it was
+    to return to, to fill in the form that asks for a new link. Empty strings
+    for anything else."""
+    try:
+        payload = _read_token(token, max_age=None)
+    except signing.BadSignature:
+        return "", ""
+    user = get_user_model().objects.filter(pk=payload["u"]).first()
+    if user is None or not _is_pending(user):
+        return "", ""
+    return user.email, payload.get("n", "")

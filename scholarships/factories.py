@@ -1,0 +1,140 @@
+import datetime
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+from factory.django import DjangoModelFactory
+
+from registry.factories import OrganisationFactory, PersonFactory
+
+from .models import (
+    Application,
+    Call,
+    Criterion,
+    Degree,
+    DocumentKind,
+    LanguageLevel,
+    Programme,
+    Referee,
+    RequiredDocument,
+)
+from .workflow import State
+
+ELIGIBLE_COUNTRIES = ["BJ", "BF", "BI", "CD", "ET", "GN", "MA", "ML", "MZ", "NE", "RW", "SN",
+                      "TZ", "UG", "PS"]
+
+
+class ProgrammeFactory(DjangoModelFactory):
+    class Meta:
+        model = Programme
+        django_get_or_create = ("name",)
+
+    name = "Master's scholarships"
+    kind = Programme.Kind.MASTERS
+
+
+class CallFactory(DjangoModelFactory):
+    """An open call: opened a week ago, closes in three weeks."""
+
+    class Meta:
+        model = Call
+        skip_postgeneration_save = True
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    title = factory.Sequence(lambda n: f"Master's scholarships, call {n}")
+    slug = factory.Sequence(lambda n: f"masters-call-{n}")
+    academic_year = factory.LazyFunction(lambda: timezone.now().year + 1)
+    summary = "Nationals of partner countries holding a bachelor's degree, aged 40 or less."
+    opens_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=7))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=21))
+    eligible_nationalities = ELIGIBLE_COUNTRIES
+    max_age = 40
+    age_reference_date = factory.LazyAttribute(
+        lambda o: datetime.date(o.academic_year, 10, 1))
+    min_degree = Degree.BACHELOR
+    quota = 20
+
+    @factory.post_generation
+    def documents(self, create, extracted, **kwargs):
+        if create:
+            for kind in extracted if extracted is not None else [DocumentKind.DIPLOMA,
+                                                                 DocumentKind.CV]:
+                RequiredDocument.objects.create(call=self, kind=kind)
+
+    @factory.post_generation
+    def criteria(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            for order, (name, weight) in enumerate([
+                ("Academic excellence", Decimal("0.40")),
+                ("Relevance for development", Decimal("0.35")),
+                ("Motivation", Decimal("0.25")),
+            ]):
+                Criterion.objects.create(call=self, name=name, weight=weight, order=order)
+
+    @factory.post_generation
+    def hosts(self, create, extracted, **kwargs):
+        if create:
+            self.host_institutions.add(*(extracted or [OrganisationFactory()]))
+
+
+class ApplicationFactory(DjangoModelFactory):
+    """A draft application; see CompleteApplicationFactory for one ready to submit."""
+
+    class Meta:
+        model = Application
+
+    call = factory.SubFactory(CallFactory)
+    applicant = factory.SubFactory(
+        PersonFactory, birth_date=factory.Faker("date_between", start_date="-35y",
+                                                end_date="-22y"))
+
+
+class CompleteApplicationFactory(ApplicationFactory):
+    """Every step filled, the call's documents uploaded and two referees named."""
+
+    class Meta:
+        model = Application
+        skip_postgeneration_save = True
+
+    highest_degree = Degree.BACHELOR
+    degree_title = "BSc Agronomy"
+    degree_institution = "Université d'Abomey-Calavi"
+    degree_country = "BJ"
+    degree_year = 2021
+    employer = "Ministry of Agriculture"
+    position = "Agronomist"
+    years_of_experience = 3
+    host_institution = factory.LazyAttribute(lambda o: o.call.host_institutions.first())
+    study_programme = "MSc Rural Development"
+    planned_start = factory.LazyAttribute(lambda o: datetime.date(o.call.academic_year, 9, 15))
+    duration_months = 24
+    english_level = LanguageLevel.B2
+    french_level = LanguageLevel.C2
+    dutch_level = LanguageLevel.NONE
+    motivation = factory.Faker("paragraph", nb_sentences=12)
+    steps_done = ["personal", "education", "employment", "study-plan", "languages",
+                  "motivation"]
+    state = State.DRAFT
+
+    @factory.post_generation
+    def uploads(self, create, extracted, **kwargs):
+        if not create:
+            return
+        from django.core.files.base import ContentFile
+
+        for required in self.call.required_documents.all():
+            self.documents.create(
+                kind=required.kind, file=ContentFile(b"%PDF-1.4\n%%EOF\n", name="x.pdf"),
+                content_type="application/pdf", size=15)
+        RefereeFactory(application=self)
+        RefereeFactory(application=self)
+
+
+class RefereeFactory(DjangoModelFactory):
+    class Meta:
+        model = Referee
+
+    application = factory.SubFactory(ApplicationFactory)
+    name = factory.Faker("name")
+    email = factory.Sequence(lambda n: f"referee{n}@university.example.org")
+    institution = "University of Ghana"

@@ -1,0 +1,359 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+
+from privatemedia.files import RandomName
+from registry.models import Organisation, Person
+
+from .workflow import State
+
+
+class Degree(models.TextChoices):
+    """Ordered from lowest to highest: the order is used by eligibility."""
+
+    SECONDARY = "secondary", _("Secondary school")
+    BACHELOR = "bachelor", _("Bachelor's degree")
+    MASTER = "master", _("Master's degree")
+    DOCTORATE = "doctorate", _("Doctorate")
+
+    @classmethod
+    def rank(cls, value: str) -> int:
+        return cls.values.index(value) if value in cls.values else -1
+
+
+class LanguageLevel(models.TextChoices):
+    NONE = "none", _("None")
+    A1 = "A1", "A1"
+    A2 = "A2", "A2"
+    B1 = "B1", "B1"
+    B2 = "B2", "B2"
+    C1 = "C1", "C1"
+    C2 = "C2", _("C2 or mother tongue")
+
+
+class DocumentKind(models.TextChoices):
+    IDENTITY = "identity", _("Passport or identity card")
+    DIPLOMA = "diploma", _("Highest diploma")
+    TRANSCRIPT = "transcript", _("Transcript of records")
+    CV = "cv", _("Curriculum vitae")
+    ADMISSION = "admission", _("Admission letter or proof of contact with the host institution")
+    LANGUAGE = "language", _("Language certificate")
+    RESEARCH_PROPOSAL = "research_proposal", _("Research proposal")
+
+
+class Programme(models.Model):
+    class Kind(models.TextChoices):
+        MASTERS = "masters", _("Master's programme")
+        PHD = "phd", _("Doctorate (PhD)")
+        SHORT_TRAINING = "short_training", _("Short training")
+        INTRA_AFRICAN = "intra_african", _("Intra-African (South-South) scholarship")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Call(models.Model):
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.PROTECT, related_name="calls",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("address"), max_length=80, unique=True)
+    academic_year = models.PositiveSmallIntegerField(
+        _("academic year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+        help_text=_("The year the academic year starts: 2027 for 2027-2028."),
+    )
+    summary = models.TextField(_("who can apply, in a few lines"))
+    description = models.TextField(_("full description"), blank=True)
+    opens_at = models.DateTimeField(_("opens at"))
+    closes_at = models.DateTimeField(
+        _("closes at"), help_text=_("Exact to the second: a submission after it is refused."),
+    )
+    eligible_nationalities = CountryField(_("eligible nationalities"), multiple=True)
+    max_age = models.PositiveSmallIntegerField(_("maximum age"), null=True, blank=True)
+    age_reference_date = models.DateField(
+        _("age reference date"), null=True, blank=True,
+        help_text=_("The maximum age applies on this date."),
+    )
+    min_degree = models.CharField(
+        _("minimum prior degree"), max_length=12, choices=Degree.choices, blank=True,
+    )
+    exclude_eu_residents = models.BooleanField(
+        _("exclude residents of Belgium and the EU"), default=True,
+    )
+    exclude_award_holders = models.BooleanField(
+        _("exclude holders of an award this academic year"), default=True,
+    )
+    host_institutions = models.ManyToManyField(
+        Organisation, verbose_name=_("host institutions"), blank=True, related_name="calls",
+        limit_choices_to={"kind": Organisation.Kind.HOST_UNIVERSITY},
+    )
+    reviewers_per_application = models.PositiveSmallIntegerField(
+        _("reviewers per application"), default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    quota = models.PositiveIntegerField(_("number of awards"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("call")
+        verbose_name_plural = _("calls")
+        ordering = ["-opens_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")),
+                                   name="call_closes_after_opening"),
+            models.CheckConstraint(
+                condition=Q(max_age__isnull=True) | Q(age_reference_date__isnull=False),
+                name="call_max_age_has_reference_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["opens_at", "closes_at"])]
+
+    def __str__(self):
+        return f"{self.title} ({self.academic_year_label})"
+
+    def get_absolute_url(self):
+        return reverse("scholarships:call_detail", args=[self.slug])
+
+    @property
+    def academic_year_label(self) -> str:
+        return f"{self.academic_year}-{self.academic_year + 1}"
+
+    def is_open(self, at=None) -> bool:
+        at = at or timezone.now()
+        return self.opens_at <= at < self.closes_at
+
+
+class RequiredDocument(models.Model):
+    call = models.ForeignKey(
+        Call, verbose_name=_("call"), on_delete=models.CASCADE, related_name="required_documents",
+    )
+    kind = models.CharField(_("document"), max_length=20, choices=DocumentKind.choices)
+
+    class Meta:
+        verbose_name = _("required document")
+        verbose_name_plural = _("required documents")
+        constraints = [models.UniqueConstraint(fields=["call", "kind"],
+                                               name="required_document_once")]
+
+    def __str__(self):
+        return self.get_kind_display()
+
+
+class Criterion(models.Model):
+    """One line of a call's review rubric."""
+
+    call = models.ForeignKey(
+        Call, verbose_name=_("call"), on_delete=models.CASCADE, related_name="criteria",
+    )
+    name = models.CharField(_("criterion"), max_length=150)
+    description = models.TextField(_("guidance for reviewers"), blank=True)
+    weight = models.DecimalField(
+        _("weight"), max_digits=5, decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    scale_max = models.PositiveSmallIntegerField(
+        _("highest score"), default=5, validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("review criterion")
+        verbose_name_plural = _("review criteria")
+        ordering = ["call", "order", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(weight__gt=0), name="criterion_weight_positive"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Application(models.Model):
+    call = models.ForeignKey(
+        Call, verbose_name=_("call"), on_delete=models.PROTECT, related_name="applications",
+    )
+    applicant = models.ForeignKey(
+        Person, verbose_name=_("applicant"), on_delete=models.PROTECT,
+        related_name="scholarship_applications",
+    )
+    state = models.CharField(
+        _("state"), max_length=14, choices=State.choices, default=State.DRAFT, editable=False,
+    )
+    reference = models.CharField(
+        _("reference"), max_length=20, unique=True, null=True, blank=True, editable=False,
+    )
+    # Education
+    highest_degree = models.CharField(
+        _("highest degree obtained"), max_length=12, choices=Degree.choices, blank=True,
+    )
+    degree_title = models.CharField(_("title of the degree"), max_length=200, blank=True)
+    degree_institution = models.CharField(_("institution"), max_length=200, blank=True)
+    degree_country = CountryField(_("country of the institution"), blank=True)
+    degree_year = models.PositiveSmallIntegerField(
+        _("year obtained"), null=True, blank=True,
+        validators=[MinValueValidator(1950), MaxValueValidator(2100)],
+    )
+    # Employment
+    employer = models.CharField(_("current employer"), max_length=200, blank=True)
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    years_of_experience = models.PositiveSmallIntegerField(
+        _("years of professional experience"), null=True, blank=True,
+        validators=[MaxValueValidator(60)],
+    )
+    # Study plan
+    host_institution = models.ForeignKey(
+        Organisation, verbose_name=_("host institution"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="scholarship_applications",
+    )
+    study_programme = models.CharField(_("programme of study"), max_length=200, blank=True)
+    planned_start = models.DateField(_("planned start"), null=True, blank=True)
+    duration_months = models.PositiveSmallIntegerField(
+        _("duration in months"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+    )
+    # Languages
+    english_level = models.CharField(_("English"), max_length=4, choices=LanguageLevel.choices,
+                                     blank=True)
+    french_level = models.CharField(_("French"), max_length=4, choices=LanguageLevel.choices,
+                                    blank=True)
+    dutch_level = models.CharField(_("Dutch"), max_length=4, choices=LanguageLevel.choices,
+                                   blank=True)
+    # Motivation
+    motivation = models.TextField(_("motivation"), blank=True)
+
+    steps_done = models.JSONField(_("steps completed"), default=list, editable=False)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
+    submitted_snapshot = models.JSONField(
+        _("what was submitted"), default=dict, blank=True, editable=False,
+    )
+    confirmation_sent_at = models.DateTimeField(
+        _("confirmation e-mailed at"), null=True, blank=True, editable=False,
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["-created_at"]
+        constraints = [
+            # One live application per person and call; a withdrawn one may be followed
+            # by a new one.
+            models.UniqueConstraint(
+                fields=["call", "applicant"], condition=~Q(state="withdrawn"),
+                name="application_one_per_call",
+            ),
+            models.CheckConstraint(
+                condition=Q(state="draft") | Q(state="withdrawn", submitted_at__isnull=True)
+                | Q(submitted_at__isnull=False, reference__isnull=False),
+                name="application_submitted_has_reference",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["call", "state"]),
+            models.Index(fields=["state", "-submitted_at"]),
+        ]
+
+    def __str__(self):
+        return self.reference or _("Draft application %(id)s") % {"id": self.pk}
+
+    def get_absolute_url(self):
+        return reverse("scholarships:application_detail", args=[self.pk])
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state == State.DRAFT
+
+
+class ApplicationTransition(models.Model):
+    """Audit row for every state change of an application."""
+
+    application = models.ForeignKey(
+        Application, verbose_name=_("application"), on_delete=models.CASCADE,
+        related_name="transitions",
+    )
+    from_state = models.CharField(_("from"), max_length=14, choices=State.choices)
+    to_state = models.CharField(_("to"), max_length=14, choices=State.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("state change")
+        verbose_name_plural = _("state changes")
+        ordering = ["application", "at", "id"]
+
+    def __str__(self):
+        return f"{self.from_state} → {self.to_state}"
+
+
+class ApplicationDocument(models.Model):
+    application = models.ForeignKey(
+        Application, verbose_name=_("application"), on_delete=models.CASCADE,
+        related_name="documents",
+    )
+    kind = models.CharField(_("document"), max_length=20, choices=DocumentKind.choices)
+    file = models.FileField(_("file"), upload_to=RandomName("applications"), max_length=200)
+    content_type = models.CharField(max_length=60, editable=False)
+    size = models.PositiveIntegerField(_("size"), editable=False)
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("application document")
+        verbose_name_plural = _("application documents")
+        constraints = [models.UniqueConstraint(fields=["application", "kind"],
+                                               name="application_document_once")]
+
+    def __str__(self):
+        return self.get_kind_display()
+
+
+class Referee(models.Model):
+    application = models.ForeignKey(
+        Application, verbose_name=_("application"), on_delete=models.CASCADE,
+        related_name="referees",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("e-mail"))
+    institution = models.CharField(_("institution"), max_length=200, blank=True)
+    language = models.CharField(_("language of the e-mail"), max_length=5,
+                                choices=settings.LANGUAGES, default="en")
+    invited_at = models.DateTimeField(_("invited at"), null=True, blank=True)
+    letter = models.FileField(_("letter"), upload_to=RandomName("references"), blank=True,
+                              max_length=200)
+    letter_content_type = models.CharField(max_length=60, blank=True, editable=False)
+    letter_received_at = models.DateTimeField(_("letter received at"), null=True, blank=True)
+    replaced_at = models.DateTimeField(_("replaced at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("referee")
+        verbose_name_plural = _("referees")
+        ordering = ["application", "id"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.replaced_at is None

@@ -1,0 +1,282 @@
+"""The scholarships write path: starting, filling, submitting and moving
+applications. Views, the admin, commands and tasks all come through here."""
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from numbering.services import reference_next
+from registry.models import Person
+
+from .eligibility import eligibility_problems
+from .models import Application, ApplicationDocument, ApplicationTransition, Call, Referee
+from .workflow import State, allowed
+
+MSG_CALL_NOT_OPEN = _("This call is not open for applications.")
+MSG_CALL_CLOSED = _(
+    "The call closed on %(closed)s (Brussels time). Your application was not submitted; "
+    "it is kept as a draft."
+)
+MSG_NOT_EDITABLE = _("This application was submitted and can no longer be changed.")
+MSG_INCOMPLETE = _("The application is not complete yet.")
+MSG_NOT_ELIGIBLE = _("The application does not meet the conditions of the call.")
+MSG_TRANSITION = _("An application cannot go from “%(from)s” to “%(to)s”.")
+MSG_TOO_MANY_REFEREES = _("Name two referees; replace one if they do not answer.")
+MSG_REFEREE_NOT_CHANGEABLE = _("Referees can no longer be changed for this application.")
+MSG_LETTER_ALREADY = _("A letter was already received through this link. Thank you.")
+MSG_LINK_INVALID = _("This link is not valid. Use the link from the most recent e-mail.")
+MSG_LINK_EXPIRED = _("This link has expired. Ask the applicant to invite you again.")
+MSG_REFEREE_REPLACED = _("The applicant has named another referee; this link no longer works.")
+
+REFEREES_PER_APPLICATION = 2
+REFEREE_SALT = "scholarships.referee-letter"
+
+
+class InvalidTransition(ValidationError):
+    pass
+
+
+# --- the one way to change state ----------------------------------------------
+
+def application_transition(*, actor, application: Application, to: str, reason: str = "",
+                           changes: dict | None = None) -> Application:
+    """Move an application to `to`, if the declared workflow allows it, and record
+    who, when and why. Must run inside a transaction that holds the row lock
+    (select_for_update) so two people cannot move it at once."""
+    current = application.state
+    if current == to:
+        return application
+    if not allowed(current, to):
+        raise InvalidTransition(MSG_TRANSITION % {"from": State(current).label,
+                                                  "to": State(to).label})
+    changes = changes or {}
+    for name, value in changes.items():
+        setattr(application, name, value)
+    application.state = to
+    application.save(update_fields=["state", "updated_at", *changes])
+    ApplicationTransition.objects.create(
+        application=application, from_state=current, to_state=to, actor=actor, reason=reason,
+    )
+    return application
+
+
+def _locked(application: Application) -> Application:
+    # Lock the application row only: FOR UPDATE would otherwise also lock the
+    # joined call and person rows, and every applicant of a call would queue
+    # behind each other's draft saves and submissions.
+    return Application.objects.select_for_update(of=("self",)).select_related(
+        "call", "applicant").get(pk=application.pk)
+
+
+# --- starting and filling ----------------------------------------------------------
+
+# Fields copied from the applicant's latest application into a new one: the
+# profile pre-fills every application.
+PREFILL_FIELDS = [
+    "highest_degree", "degree_title", "degree_institution", "degree_country", "degree_year",
+    "employer", "position", "years_of_experience", "english_level", "french_level",
+    "dutch_level",
+]
+
+
+@transaction.atomic
+def application_start(*, actor, call: Call, person: Person, now=None) -> Application:
+    """Open (or reopen) the person's draft for this call, pre-filled from their
+    latest application."""
+    existing = Application.objects.filter(call=call, applicant=person).exclude(
+        state=State.WITHDRAWN).first()
+    if existing:
+        return existing
+    if not call.is_open(now):
+        raise ValidationError(MSG_CALL_NOT_OPEN)
+    application = Application(call=call, applicant=person)
+    previous = Application.objects.filter(applicant=person).order_by("-created_at").first()
+    if previous:
+        for name in PREFILL_FIELDS:
+            setattr(application, name, getattr(previous, name))
+    application.save()
+    return application
+
+
+@transaction.atomic
+def application_step_save(*, actor, application: Application, step: str,
+                           values: dict) -> Application:
+    """Store one step of the form and mark it done. `values` are cleaned form
+    data for fields of the Application."""
+    application = _locked(application)
+    if not application.is_editable:
+        raise ValidationError(MSG_NOT_EDITABLE)
+    for name, value in values.items():
+        setattr(application, name, value)
+    if step not in application.steps_done:
+        application.steps_done = [*application.steps_done, step]
+    application.save()
+    return application
+
+
+def application_step_mark(*, actor, application: Application, step: str) -> Application:
+    """Mark a step without fields of its own (personal data lives on the Person)."""
+    return application_step_save(actor=actor, application=application, step=step, values={})
+
+
+@transaction.atomic
+def application_step_draft(*, actor, application: Application, step: str,
+                           values: dict) -> Application:
+    """Keep what was typed in a step that is not complete yet ("Save as draft"):
+    the values are stored and the step no longer counts as done, so the
+    progress never shows a step complete that a required answer is missing from."""
+    application = _locked(application)
+    if not application.is_editable:
+        raise ValidationError(MSG_NOT_EDITABLE)
+    for name, value in values.items():
+        setattr(application, name, value)
+    application.steps_done = [done for done in application.steps_done if done != step]
+    application.save()
+    return application
+
+
+@transaction.atomic
+def application_document_upload(*, actor, application: Application, kind: str, upload,
+                                content_type: str) -> ApplicationDocument:
+    application = _locked(application)
+    if not application.is_editable:
+        raise ValidationError(MSG_NOT_EDITABLE)
+    old = ApplicationDocument.objects.filter(application=application, kind=kind).first()
+    if old:
+        old_file = old.file
+        transaction.on_commit(lambda: old_file.delete(save=False))
+        old.delete()
+    return ApplicationDocument.objects.create(
+        application=application, kind=kind, file=upload, content_type=content_type,
+        size=upload.size,
+    )
+
+
+# --- referees ------------------------------------------------------------------------
+
+REFEREE_CHANGEABLE = (State.DRAFT, State.SUBMITTED, State.ELIGIBLE, State.IN_REVIEW)
+
+
+def referee_token(referee: Referee) -> str:
+    return signing.dumps({"r": referee.pk}, salt=REFEREE_SALT, compress=True)
+
+
+def referee_from_token(token: str) -> Referee:
+    """The referee a link was made for, or ValidationError saying why not."""
+    max_age = settings.REFEREE_LINK_MAX_AGE_DAYS * 86400
+    try:
+        data = signing.loads(token, salt=REFEREE_SALT, max_age=max_age)
+    except signing.SignatureExpired as exc:
+        raise ValidationError(MSG_LINK_EXPIRED, code="expired") from exc
+    except signing.BadSignature as exc:
+        raise ValidationError(MSG_LINK_INVALID, code="invalid") from exc
+    referee = Referee.objects.select_related("application__call", "application__applicant").filter(
+        pk=data.get("r")).first()
+    if referee is None:
+        raise ValidationError(MSG_LINK_INVALID, code="invalid")
+    if referee.replaced_at:
+        raise ValidationError(MSG_REFEREE_REPLACED, code="replaced")
+    if referee.letter_received_at:
+        raise ValidationError(MSG_LETTER_ALREADY, code="used")
+    return referee
+
+
+@transaction.atomic
+def referee_add(*, actor, application: Application, name: str, email: str,
+                institution: str = "", language: str = "en",
+                replaces: Referee | None = None) -> Referee:
+    """Name a referee (or replace one who does not answer) and e-mail them
+    their private link once the transaction commits."""
+    from .tasks import referee_invitation_send
+
+    application = _locked(application)
+    if application.state not in REFEREE_CHANGEABLE:
+        raise ValidationError(MSG_REFEREE_NOT_CHANGEABLE)
+    active = application.referees.filter(replaced_at__isnull=True)
+    # A referee already replaced (in another tab) or of another application
+    # replaces nobody: the new one then counts as an addition.
+    replaced = replaces is not None and active.filter(pk=replaces.pk).update(
+        replaced_at=timezone.now())
+    if not replaced and active.count() >= REFEREES_PER_APPLICATION:
+        raise ValidationError(MSG_TOO_MANY_REFEREES)
+    referee = Referee.objects.create(
+        application=application, name=name, email=email, institution=institution,
+        language=language,
+    )
+    transaction.on_commit(lambda: referee_invitation_send.delay(referee.pk))
+    return referee
+
+
+@transaction.atomic
+def referee_letter_upload(*, referee: Referee, upload, content_type: str) -> Referee:
+    """A referee's one letter. The row lock makes a double upload count once."""
+    referee = Referee.objects.select_for_update().get(pk=referee.pk)
+    if referee.replaced_at:
+        raise ValidationError(MSG_REFEREE_REPLACED, code="replaced")
+    if referee.letter_received_at:
+        raise ValidationError(MSG_LETTER_ALREADY, code="used")
+    referee.letter = upload
+    referee.letter_content_type = content_type
+    referee.letter_received_at = timezone.now()
+    referee.save()
+    return referee
+
+
+# --- submitting ----------------------------------------------------------------------
+
+def application_missing(application: Application, steps) -> list[str]:
+    """What still stops the applicant from submitting, as sentences."""
+    from .steps import missing_items
+
+    return missing_items(application, steps)
+
+
+@transaction.atomic
+def application_submit(*, actor, application: Application, now=None) -> Application:
+    """Submit, freeze and number the application.
+
+    Order matters: the row lock first (a double click or a second tab waits,
+    then finds it submitted and gets the same result), then the deadline, exact
+    to the second on the server clock, then completeness and eligibility."""
+    from .steps import STEPS, missing_items
+    from .tasks import submission_confirmation_send
+
+    now = now or timezone.now()
+    application = _locked(application)
+    if application.state == State.SUBMITTED:
+        return application
+    call = application.call
+    if now >= call.closes_at:
+        closed = timezone.localtime(call.closes_at).strftime("%Y-%m-%d %H:%M:%S")
+        raise ValidationError(MSG_CALL_CLOSED % {"closed": closed}, code="closed")
+    if now < call.opens_at:
+        raise ValidationError(MSG_CALL_NOT_OPEN, code="not_open")
+    if missing_items(application, STEPS):
+        raise ValidationError(MSG_INCOMPLETE, code="incomplete")
+    if eligibility_problems(application):
+        raise ValidationError(MSG_NOT_ELIGIBLE, code="ineligible")
+
+    application_transition(actor=actor, application=application, to=State.SUBMITTED, changes={
+        "reference": reference_next(prefix="SCH", year=timezone.localtime(now).year),
+        "submitted_at": now,
+        "submitted_snapshot": application_snapshot(application),
+    })
+    transaction.on_commit(lambda: submission_confirmation_send.delay(application.pk))
+    return application
+
+
+def application_snapshot(application: Application) -> dict:
+    """What the applicant submitted, as they saw it, kept with the application."""
+    from .steps import summary
+
+    return summary(application)
+
+
+@transaction.atomic
+def application_withdraw(*, actor, application: Application, reason: str = "") -> Application:
+    application = _locked(application)
+    return application_transition(actor=actor, application=application, to=State.WITHDRAWN,
+                                  reason=reason)
