@@ -146,8 +146,9 @@ def test_my_applications_shows_state_next_step_deadline_and_links(client, applic
     assert reverse("scholarships:application_detail", args=[done.pk]) in content
     assert reverse("scholarships:application_withdraw", args=[draft.pk]) in content
     assert reverse("scholarships:call_list") in content
-    deadline = date_format(timezone.localtime(draft.call.closes_at, BRUSSELS), "DATETIME_FORMAT")
-    assert f"Deadline: {deadline} (Brussels time)." in content
+    deadline = date_format(timezone.localtime(draft.call.closes_at, BRUSSELS), "j F Y, H:i")
+    assert deadline in content
+    assert "(Brussels time)" in content
 
 
 def test_my_applications_offers_no_withdraw_after_a_final_decision(client, applicant):
