@@ -318,10 +318,9 @@ def _applicant_group() -> Group:
 
 
 @transaction.atomic
-def account_confirm(*, token: str) -> Confirmation:
-    """Activate the account of a confirmation link, tie it to a registry
-    person and make it an applicant. Raises a SignupLinkError subclass when
-    the link cannot be used. Logging in is the caller's part."""
+def _usable_link(token: str, *, lock: bool):
+    """The pending user and payload of a confirmation link, or the
+    SignupLinkError saying why it cannot be used."""
     try:
         payload = _read_token(token, max_age=signup_link_max_age())
     except signing.SignatureExpired:
@@ -329,18 +328,30 @@ def account_confirm(*, token: str) -> Confirmation:
     except signing.BadSignature:
         raise SignupLinkInvalid() from None
 
-    User = get_user_model()
-    user = User.objects.select_for_update().filter(pk=payload["u"]).first()
+    users = get_user_model().objects
+    user = (users.select_for_update() if lock else users).filter(pk=payload["u"]).first()
     if user is None:
         raise SignupLinkInvalid()
     if not constant_time_compare(payload["s"], _state_stamp(user)):
-        # Used already (a double tap, a mail scanner that opened it first), or
-        # replaced by a newer sign-up.
+        # Used already (a double tap), or replaced by a newer sign-up.
         if user.is_active:
             raise SignupAlreadyConfirmed()
         raise SignupLinkInvalid()
     if not _is_pending(user):
         raise SignupLinkInvalid()
+    return user, payload
+
+
+def signup_link_check(*, token: str) -> None:
+    """Raise the SignupLinkError of a link that cannot be used; change nothing."""
+    _usable_link(token, lock=False)
+
+
+def account_confirm(*, token: str) -> Confirmation:
+    """Activate the account of a confirmation link, tie it to a registry
+    person and make it an applicant. Raises a SignupLinkError subclass when
+    the link cannot be used. Logging in is the caller's part."""
+    user, payload = _usable_link(token, lock=True)
 
     born = datetime.date.fromisoformat(payload["b"])
     language = _language(payload["l"])

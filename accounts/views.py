@@ -121,8 +121,15 @@ def signup_sent(request):
 
 
 @never_cache
+@require_http_methods(["GET", "POST"])
 def signup_confirm(request, token):
+    """Opening the link shows a button; only the POST confirms. Mail filters
+    that open every link in a message (safe-link scanners) would otherwise
+    use the single-use link before the person does."""
     try:
+        if request.method == "GET":
+            services.signup_link_check(token=token)
+            return render(request, "accounts/signup_confirm.html")
         confirmation = services.account_confirm(token=token)
     except services.SignupLinkError as error:
         email, next_url = "", _next_of(request)

@@ -62,6 +62,7 @@ def test_a_new_applicant_applies_with_referees_and_follows_the_status(page: Page
     submit(page, page.get_by_role("button", name="Create my account"))
     assert len(mail.outbox) == 1
     page.goto(local(link_in(mail.outbox[0], "/accounts/confirm/"), base))
+    submit(page, page.get_by_role("button", name="Confirm my account"))
     submit(page, page.get_by_role("button", name="Start my application"))
 
     # Personal data (the names come from the sign-up).

@@ -107,7 +107,7 @@ def test_sign_up_confirm_and_land_on_the_page_asked_for(client, sign_up):
 
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["aminata.diallo@example.org"]
-    response = client.get(confirm_path(mail.outbox[0]))
+    response = client.post(confirm_path(mail.outbox[0]))
     assert response.status_code == 302
     assert response["Location"] == APPLY_URL
     assert response.cookies["django_language"].value == "fr"
@@ -128,7 +128,7 @@ def test_sign_up_confirm_and_land_on_the_page_asked_for(client, sign_up):
 
 def test_without_next_the_confirmation_lands_on_the_applicant_start_page(client, sign_up):
     sign_up(next="")
-    response = client.get(confirm_path(mail.outbox[0]))
+    response = client.post(confirm_path(mail.outbox[0]))
     assert response["Location"] == reverse("home")
     assert client.get(reverse("home"))["Location"] == reverse("scholarships:my_applications")
 
@@ -136,7 +136,7 @@ def test_without_next_the_confirmation_lands_on_the_applicant_start_page(client,
 def test_a_next_on_another_site_is_dropped(client, sign_up):
     response = sign_up(next="https://evil.example.com/phish")
     assert "evil" not in response["Location"]
-    response = client.get(confirm_path(mail.outbox[0]))
+    response = client.post(confirm_path(mail.outbox[0]))
     assert response["Location"] == reverse("home")
 
 
@@ -180,7 +180,7 @@ def test_an_unconfirmed_account_cannot_log_in(client, sign_up):
     assert invalid in response.content.decode()
     assert not logged_in_as(client)
 
-    client.get(confirm_path(mail.outbox[0]))
+    client.post(confirm_path(mail.outbox[0]))
     client.post(reverse("logout"))
     response = client.post("/accounts/login/", {"username": "aminata.diallo@example.org",
                                                 "password": PASSWORD})
@@ -191,7 +191,7 @@ def test_an_unconfirmed_account_cannot_log_in(client, sign_up):
 def test_the_link_works_once(client, sign_up):
     sign_up()
     path = confirm_path(mail.outbox[0])
-    client.get(path)
+    client.post(path)
     client.post(reverse("logout"))
     response = client.get(path)
     assert response.status_code == 400
@@ -206,7 +206,7 @@ def test_signing_up_again_before_confirming_replaces_the_first_sign_up(client, s
     assert User.objects.filter(username="aminata.diallo@example.org").count() == 1
     first, second = (confirm_path(m) for m in mail.outbox)
     assert client.get(first).status_code == 400  # superseded
-    assert client.get(second).status_code == 302
+    assert client.post(second).status_code == 302
     user = User.objects.get(username="aminata.diallo@example.org")
     assert user.check_password("Kapok-tree-Dakar-7")
     assert user.person.family_name == "Diallo"
@@ -219,7 +219,7 @@ def test_a_person_already_in_the_registry_is_linked_not_created_again(client, si
                              email="", user=None)
     before = Person.objects.count()
     sign_up()
-    client.get(confirm_path(mail.outbox[0]))
+    client.post(confirm_path(mail.outbox[0]))
     assert Person.objects.count() == before
     existing.refresh_from_db()
     user = User.objects.get(username="aminata.diallo@example.org")
@@ -239,7 +239,7 @@ def test_accents_case_and_order_of_the_names_still_link(client, sign_up, given, 
                              email="a.diallo@example.sn", user=None)
     before = Person.objects.count()
     sign_up(given_names=given, family_name=family)
-    client.get(confirm_path(mail.outbox[0]))
+    client.post(confirm_path(mail.outbox[0]))
     assert Person.objects.count() == before
     existing.refresh_from_db()
     assert existing.user.username == "aminata.diallo@example.org"
@@ -252,7 +252,7 @@ def test_a_person_found_by_e_mail_is_linked(client, sign_up):
                              email="Aminata.Diallo@example.org", user=None)
     before = Person.objects.count()
     sign_up()
-    client.get(confirm_path(mail.outbox[0]))
+    client.post(confirm_path(mail.outbox[0]))
     assert Person.objects.count() == before
     existing.refresh_from_db()
     assert existing.user.username == "aminata.diallo@example.org"
@@ -263,7 +263,7 @@ def test_a_matching_person_with_another_account_is_never_taken_over(client, sign
     existing = PersonFactory(given_names="Aminata", family_name="Diallo", birth_date=BORN,
                              user=owner)
     sign_up()
-    response = client.get(confirm_path(mail.outbox[0]))
+    response = client.post(confirm_path(mail.outbox[0]))
     assert response.status_code == 302
     user = User.objects.get(username="aminata.diallo@example.org")
     existing.refresh_from_db()
@@ -279,7 +279,7 @@ def test_several_matching_persons_are_not_guessed_between(client, sign_up):
     one = PersonFactory(given_names="Aminata", family_name="Diallo", birth_date=BORN, user=None)
     two = PersonFactory(given_names="Diallo", family_name="Aminata", birth_date=BORN, user=None)
     sign_up()
-    client.get(confirm_path(mail.outbox[0]))
+    client.post(confirm_path(mail.outbox[0]))
     new = User.objects.get(username="aminata.diallo@example.org").person
     assert new.pk not in (one.pk, two.pk)
     one.refresh_from_db()
@@ -297,7 +297,7 @@ def test_a_shared_e_mail_address_alone_does_not_link(client, sign_up):
                            birth_date=datetime.date(1970, 1, 1),
                            email="aminata.diallo@example.org", user=None)
     sign_up()
-    client.get(confirm_path(mail.outbox[0]))
+    client.post(confirm_path(mail.outbox[0]))
     cousin.refresh_from_db()
     assert cousin.user is None
     assert User.objects.get(username="aminata.diallo@example.org").person.pk != cousin.pk
@@ -309,7 +309,7 @@ def test_a_year_of_birth_and_a_common_name_alone_do_not_link(client, sign_up):
                              birth_date_precision=Person.BirthDatePrecision.YEAR,
                              email="", user=None)
     sign_up()
-    client.get(confirm_path(mail.outbox[0]))
+    client.post(confirm_path(mail.outbox[0]))
     namesake.refresh_from_db()
     assert namesake.user is None
     new = User.objects.get(username="aminata.diallo@example.org").person
@@ -323,7 +323,7 @@ def test_a_year_of_birth_with_the_same_e_mail_links(client, sign_up):
                              birth_date_precision=Person.BirthDatePrecision.YEAR,
                              email="aminata.diallo@example.org", user=None)
     sign_up()
-    client.get(confirm_path(mail.outbox[0]))
+    client.post(confirm_path(mail.outbox[0]))
     existing.refresh_from_db()
     assert existing.user.username == "aminata.diallo@example.org"
 
@@ -333,7 +333,7 @@ def test_a_merged_record_is_never_linked(client, sign_up):
     PersonFactory(given_names="Aminata", family_name="Diallo", birth_date=BORN, user=None,
                   merged_into=survivor)
     sign_up()
-    client.get(confirm_path(mail.outbox[0]))
+    client.post(confirm_path(mail.outbox[0]))
     person = User.objects.get(username="aminata.diallo@example.org").person
     assert person.merged_into is None
     assert (person.given_names, person.family_name) == ("Aminata", "Diallo")
@@ -345,7 +345,7 @@ def test_a_matching_record_that_does_not_validate_is_left_for_staff(client, sign
     broken = PersonFactory(given_names="Aminata", family_name="Diallo", birth_date=BORN,
                            country_of_residence="XX", user=None)
     sign_up()
-    response = client.get(confirm_path(mail.outbox[0]))
+    response = client.post(confirm_path(mail.outbox[0]))
     assert response.status_code == 302
     broken.refresh_from_db()
     assert broken.user is None
@@ -441,7 +441,7 @@ def test_an_expired_link_is_refused_and_a_new_one_can_be_sent(client, sign_up, p
         "next": APPLY_URL})
     assert response.status_code == 302
     assert len(mail.outbox) == 2
-    response = client.get(confirm_path(mail.outbox[1]))
+    response = client.post(confirm_path(mail.outbox[1]))
     assert response["Location"] == APPLY_URL
     assert User.objects.get(username="aminata.diallo@example.org").person.birth_date == BORN
 
@@ -449,7 +449,7 @@ def test_an_expired_link_is_refused_and_a_new_one_can_be_sent(client, sign_up, p
 def test_a_link_younger_than_the_limit_works(client, sign_up, monkeypatch):
     sign_up()
     monkeypatch.setattr(signing, "time", ShiftedClock(hours=47))
-    assert client.get(confirm_path(mail.outbox[0])).status_code == 302
+    assert client.post(confirm_path(mail.outbox[0])).status_code == 302
 
 
 def test_the_limit_comes_from_the_settings(client, sign_up, settings, monkeypatch):
@@ -457,7 +457,7 @@ def test_the_limit_comes_from_the_settings(client, sign_up, settings, monkeypatc
     sign_up(preferred_language="en")
     assert "1 hour." in mail.outbox[0].body
     monkeypatch.setattr(signing, "time", ShiftedClock(hours=2))
-    assert client.get(confirm_path(mail.outbox[0])).status_code == 400
+    assert client.post(confirm_path(mail.outbox[0])).status_code == 400
 
 
 @pytest.mark.parametrize("damage", [
@@ -544,7 +544,7 @@ def test_bad_input_shows_the_error_beside_the_field_and_keeps_what_was_typed(
 
 def test_a_single_name_is_enough(client, sign_up):
     sign_up(given_names="", family_name="Ngozi")
-    client.get(confirm_path(mail.outbox[0]))
+    client.post(confirm_path(mail.outbox[0]))
     person = User.objects.get(username="aminata.diallo@example.org").person
     assert (person.given_names, person.family_name) == ("", "Ngozi")
 
@@ -557,3 +557,12 @@ def test_an_applicant_may_type_their_e_mail_login_with_capitals(client):
                                                 "password": "correct-horse-battery"})
     assert response.status_code == 302
     assert "_auth_user_id" in client.session
+
+
+def test_opening_the_link_does_not_confirm_until_the_button_is_pressed(client, sign_up):
+    sign_up()
+    page = client.get(confirm_path(mail.outbox[0]))
+    assert page.status_code == 200
+    assert not User.objects.get(username="aminata.diallo@example.org").is_active
+    assert client.post(confirm_path(mail.outbox[0])).status_code == 302
+    assert User.objects.get(username="aminata.diallo@example.org").is_active
