@@ -54,6 +54,20 @@ EMPTY = "—"
 
 # --- shared pieces ---------------------------------------------------------------
 
+class ReadOnlyAdminMixin:
+    """Audit records: shown, never added, changed or deleted from the admin,
+    not even by a superuser."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class RegistrySearchMixin:
     """Search by readable reference and by folded name.
 
@@ -769,7 +783,7 @@ class DuplicateCandidateAdmin(RegistrySearchMixin, admin.ModelAdmin):
 
 
 @admin.register(PersonMerge)
-class PersonMergeAdmin(RegistrySearchMixin, admin.ModelAdmin):
+class PersonMergeAdmin(ReadOnlyAdminMixin, RegistrySearchMixin, admin.ModelAdmin):
     """The audit trail of merges: read only, whoever asks."""
 
     list_display = ["__str__", "survivor", "merged", "merged_by", "merged_at", "moved_summary"]
@@ -797,12 +811,3 @@ class PersonMergeAdmin(RegistrySearchMixin, admin.ModelAdmin):
     def snapshot_pretty(self, obj):
         return format_html("<pre>{}</pre>",
                            json.dumps(obj.snapshot, indent=2, ensure_ascii=False))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

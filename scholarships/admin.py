@@ -21,7 +21,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from registry.admin import RegistryHistoryAdmin, RegistrySearchMixin
+from registry.admin import ReadOnlyAdminMixin, RegistryHistoryAdmin, RegistrySearchMixin
 
 from .models import (
     Application,
@@ -234,7 +234,9 @@ APPLICATION_FIELDSETS = [
 
 
 @admin.register(Application)
-class ApplicationAdmin(RegistrySearchMixin, admin.ModelAdmin):
+class ApplicationAdmin(ReadOnlyAdminMixin, RegistrySearchMixin, admin.ModelAdmin):
+    # Read-only: applications start in the portal and only the services move
+    # them (application_submit, application_transition).
     """Read only: an application changes through the portal and the services.
     The staff page (scholarships:application_view) shows it with the
     automatic pre-check and the documents."""
@@ -266,18 +268,9 @@ class ApplicationAdmin(RegistrySearchMixin, admin.ModelAdmin):
         # The model's own address is the applicant's portal page.
         return reverse("scholarships:application_view", args=[obj.pk])
 
-    def has_add_permission(self, request):
-        return False  # applications start in the portal
-
-    def has_change_permission(self, request, obj=None):
-        return False  # only the services write (application_submit, application_transition)
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # part of the programme's records and audit trail
-
 
 @admin.register(ApplicationTransition)
-class ApplicationTransitionAdmin(RegistrySearchMixin, admin.ModelAdmin):
+class ApplicationTransitionAdmin(ReadOnlyAdminMixin, RegistrySearchMixin, admin.ModelAdmin):
     """The audit trail of state changes: read only, whoever asks."""
 
     list_display = ["at", "application", "applicant", "from_state", "to_state", "actor",
@@ -294,12 +287,3 @@ class ApplicationTransitionAdmin(RegistrySearchMixin, admin.ModelAdmin):
     @admin.display(description=_("applicant"), ordering="application__applicant__family_name")
     def applicant(self, obj):
         return obj.application.applicant
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
