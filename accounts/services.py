@@ -24,7 +24,6 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -154,18 +153,16 @@ def _active_account(email: str):
 
 # --- e-mails ----------------------------------------------------------------------------
 
-def _send(*, to: str, language: str, template: str, context: dict) -> None:
+def _send_after_commit(*, to: str, language: str, template: str, context: dict) -> None:
+    """Render now, in the recipient's language; a worker sends it once the
+    sign-up is committed, retrying while the mail server is down."""
+    from .tasks import email_send
+
     with translation.override(language):
         subject = render_to_string(f"accounts/email/{template}_subject.txt", context).strip()
         body = render_to_string(f"accounts/email/{template}.txt", context)
-    EmailMessage(" ".join(subject.split()), body, to=[to]).send()
-
-
-def _send_after_commit(**kwargs) -> None:
-    # robust: a mail server that is down must not turn the sign-up into an
-    # error page after the account was saved; the person can ask for the
-    # link again, and the failure is logged.
-    transaction.on_commit(lambda: _send(**kwargs), robust=True)
+    subject = " ".join(subject.split())
+    transaction.on_commit(lambda: email_send.delay(subject=subject, body=body, to=[to]))
 
 
 def _send_confirmation(user, *, birth_date, preferred_language, next_url) -> None:

@@ -18,10 +18,16 @@ from django.conf import settings
 from django.db import connection
 from kombu import Exchange, Queue
 
+from accounts.tasks import email_send
 from config import celery_app
 from registry.factories import PersonFactory
 from registry.models import DuplicateCandidate
 from registry.tasks import duplicates_flag_sweep
+from scholarships import steps
+from scholarships.factories import CompleteApplicationFactory, RefereeFactory
+from scholarships.models import Application, Referee
+from scholarships.tasks import referee_invitation_send, submission_confirmation_send
+from scholarships.workflow import State
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 WORKER_DEADLINE = 30  # seconds for the worker to start, take the task and commit
@@ -84,9 +90,10 @@ def private_queue():
 
 
 @contextmanager
-def celery_worker(queue_name: str, log_path: Path):
+def celery_worker(queue_name: str, log_path: Path, **extra_env: str):
     env = {
         **os.environ,
+        **extra_env,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "DATABASE_URL": worker_database_url(),
@@ -160,3 +167,43 @@ def test_duplicates_sweep_sent_through_the_broker_is_run_by_a_real_worker(
     assert candidate.status == DuplicateCandidate.Status.OPEN
     log = log_path.read_text(errors="replace")
     assert f"registry.tasks.duplicates_flag_sweep[{result.id}] received" in log, log
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_every_e_mail_task_is_sent_by_a_real_worker(
+    tasks_through_the_broker, private_queue, tmp_path
+):
+    """The three e-mail paths: a referee's invitation, a submission's
+    confirmation with its PDF, and an account e-mail rendered by the request."""
+    application = CompleteApplicationFactory(applicant__email="kwame.mensah@example.org")
+    Application.objects.filter(pk=application.pk).update(
+        state=State.SUBMITTED, reference="SCH-2026-00077",
+        submitted_at=datetime.datetime.now(datetime.UTC),
+        submitted_snapshot=steps.summary(application))
+    referee = RefereeFactory(application=application, email="o.sy@ucad.example.org")
+    mail_dir = tmp_path / "mail"
+    log_path = tmp_path / "worker.log"
+
+    def mails() -> str:
+        return "".join(f.read_text(errors="replace") for f in mail_dir.glob("*.log")) \
+            if mail_dir.exists() else ""
+
+    with celery_worker(private_queue.name, log_path,
+                       TEST_EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+                       TEST_EMAIL_FILE_PATH=str(mail_dir)) as worker:
+        referee_invitation_send.apply_async((referee.pk,), queue=private_queue)
+        submission_confirmation_send.apply_async((application.pk,), queue=private_queue)
+        email_send.apply_async(kwargs={"subject": "Confirm your account", "body": "Hello",
+                                       "to": ["new.applicant@example.org"]},
+                               queue=private_queue)
+        wait_for(lambda: Referee.objects.filter(pk=referee.pk, invited_at__isnull=False)
+                 .exists() and Application.objects.filter(
+                     pk=application.pk, confirmation_sent_at__isnull=False).exists()
+                 and "new.applicant@example.org" in mails(),
+                 worker=worker, log_path=log_path, what="three e-mails sent by the worker")
+
+    sent = mails()
+    assert "To: o.sy@ucad.example.org" in sent
+    assert "To: kwame.mensah@example.org" in sent and "SCH-2026-00077.pdf" in sent
+    assert "To: new.applicant@example.org" in sent
