@@ -39,5 +39,9 @@ messages: $(STAMP)
 	$(BIN)/python manage.py makemessages -l fr -l nl --no-obsolete --ignore ".venv/*" --ignore "var/*"
 	$(BIN)/python manage.py compile_catalogs
 
+## make bench: the staff pages at 100,000 applications on PostgreSQL (never part of make test).
+bench: $(STAMP)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) var
