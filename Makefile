@@ -36,7 +36,7 @@ lint: $(STAMP)
 
 ## make messages: collect new strings into the fr and nl catalogs (needs GNU gettext).
 messages: $(STAMP)
-	$(BIN)/python manage.py makemessages -l fr -l nl --no-obsolete --ignore ".venv/*" --ignore "var/*"
+	$(BIN)/python manage.py makemessages -l fr -l nl --no-obsolete --add-location file --ignore ".venv/*" --ignore "var/*"
 	$(BIN)/python manage.py compile_catalogs
 
 ## make bench: the staff pages at 100,000 applications on PostgreSQL (never part of make test).

@@ -26,6 +26,11 @@ START_PAGES = {
 }
 
 
+# The roles whose work includes the registry of persons: they are shown its
+# menu entry (the registry's pages check the permission itself).
+REGISTRY_ROLES = (Role.SCHOLARSHIP_ADMIN, Role.CASEWORKER, Role.SUPERVISOR, Role.DPO)
+
+
 def roles_of(user) -> list[str]:
     if not user.is_authenticated:
         return []

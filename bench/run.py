@@ -66,6 +66,8 @@ def bench_environment(args) -> dict:
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "DJANGO_SECURE_HSTS_SECONDS": "0",
         "DATABASE_URL": args.database_url,
+        # Production has Redis: the cache and the sessions are read from it.
+        "REDIS_URL": args.redis_url,
         # Static files and the embedded broker's folders of this run, apart from var/.
         "VAR_DIR": str(ROOT / "var" / "bench"),
         "DJANGO_LOG_LEVEL": "WARNING",
@@ -108,8 +110,12 @@ def office_session() -> str:
     them, made in the database: production cookies are Secure, so a login over
     plain http would not keep its cookie. Returns the Cookie header."""
     from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.auth import get_user_model
+    from django.contrib.auth import (
+        BACKEND_SESSION_KEY,
+        HASH_SESSION_KEY,
+        SESSION_KEY,
+        get_user_model,
+    )
     from django.contrib.auth.models import Group
     from django.contrib.sessions.backends.db import SessionStore
 
@@ -355,6 +361,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL",
                                                                  DEFAULT_DATABASE))
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL",
+                                                              "redis://127.0.0.1:6379/5"))
     parser.add_argument("--applications", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)

@@ -2,15 +2,11 @@
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
+
+from listing.widgets import CountrySelect, LeanSelect, country_choices
 
 from .models import Person
 from .selectors import person_search
-
-
-def _countries():
-    # Evaluated per request, so names are sorted in the user's language.
-    return list(countries)
 
 
 class PersonFilter(django_filters.FilterSet):
@@ -20,14 +16,17 @@ class PersonFilter(django_filters.FilterSet):
                     "reference such as P-000123."),
     )
     sex = django_filters.ChoiceFilter(
+        widget=LeanSelect,
         label=_("Sex"), choices=Person.Sex.choices, empty_label=_("Any sex"),
     )
     nationality = django_filters.ChoiceFilter(
-        label=_("Nationality"), choices=_countries, method="filter_nationality",
+        widget=CountrySelect,
+        label=_("Nationality"), choices=country_choices, method="filter_nationality",
         empty_label=_("Any nationality"),
     )
     country_of_residence = django_filters.ChoiceFilter(
-        label=_("Country of residence"), choices=_countries,
+        widget=CountrySelect,
+        label=_("Country of residence"), choices=country_choices,
         empty_label=_("Any country of residence"),
     )
 

@@ -119,6 +119,9 @@ class Person(models.Model):
             ),
         ]
         indexes = [
+            # The person list: active records in name order.
+            models.Index(fields=["family_name", "given_names", "id"], name="person_list_order",
+                         condition=Q(merged_into__isnull=True)),
             models.Index(fields=["name_key", "birth_date"]),
             models.Index(fields=["sex"]),
             models.Index(fields=["country_of_residence"]),
@@ -132,29 +135,48 @@ class Person(models.Model):
 
     @property
     def reference(self) -> str:
-        return _reference("P", self.pk)
+        return person_reference(self.pk)
 
     @property
     def full_name(self) -> str:
-        return " ".join(p for p in (self.given_names, self.family_name) if p)
+        return full_name(self.given_names, self.family_name)
 
     @property
     def birth_display(self) -> str:
-        if not self.birth_date:
-            return ""
-        if self.birth_date_precision == self.BirthDatePrecision.YEAR:
-            return str(self.birth_date.year)
-        return self.birth_date.isoformat()
+        return birth_display(self.birth_date, self.birth_date_precision)
 
     @property
     def is_merged(self) -> bool:
         return self.merged_into_id is not None
 
     def age_on(self, day: datetime.date) -> int | None:
-        if not self.birth_date:
-            return None
-        born = self.birth_date
-        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+        return age_on(self.birth_date, day)
+
+
+# How a person's name, birth and age read, from the bare values: the model's
+# properties use them, and so do list pages that read rows without making
+# model instances.
+
+def person_reference(pk: int | None) -> str:
+    return _reference("P", pk)
+
+
+def full_name(given_names: str, family_name: str) -> str:
+    return " ".join(p for p in (given_names, family_name) if p)
+
+
+def birth_display(birth_date: datetime.date | None, precision: str) -> str:
+    if not birth_date:
+        return ""
+    if precision == Person.BirthDatePrecision.YEAR:
+        return str(birth_date.year)
+    return birth_date.isoformat()
+
+
+def age_on(birth_date: datetime.date | None, day: datetime.date) -> int | None:
+    if not birth_date:
+        return None
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
 class IdentityDocument(models.Model):

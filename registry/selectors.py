@@ -2,6 +2,9 @@
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from listing.pagination import pk_url
+from listing.widgets import country_choices
+
 from .models import (
     Consent,
     DuplicateCandidate,
@@ -9,11 +12,14 @@ from .models import (
     HouseholdMember,
     IdentityDocument,
     Person,
+    birth_display,
+    full_name,
+    person_reference,
 )
 from .names import fold
 
 # The columns of the person list page; nothing else is fetched for it.
-PERSON_TABLE_FIELDS = (
+PERSON_ROW_VALUES = (
     "id", "given_names", "family_name", "birth_date", "birth_date_precision", "sex",
     "nationalities", "country_of_residence",
 )
@@ -63,9 +69,31 @@ def person_list(*, user, query: str = "") -> QuerySet:
     return person_search(queryset, query)
 
 
-def person_table(*, user) -> QuerySet:
-    """The person list page: what person_list allows, only the columns shown."""
-    return person_list(user=user).only(*PERSON_TABLE_FIELDS)
+def person_rows(queryset: QuerySet) -> QuerySet:
+    """The person list page: only the columns shown, as plain values (no model
+    instances to make per row)."""
+    return queryset.values(*PERSON_ROW_VALUES)
+
+
+def person_row_cells(rows) -> list[dict]:
+    """What each row of the person list prints, worked out once per row."""
+    url = pk_url("registry:person_detail")
+    sexes = {value: str(label) for value, label in Person.Sex.choices}
+    names = dict(country_choices())
+    cells = []
+    for row in rows:
+        codes = row["nationalities"].split(",") if row["nationalities"] else []
+        cells.append({
+            "id": row["id"],
+            "url": url(row["id"]),
+            "reference": person_reference(row["id"]),
+            "name": full_name(row["given_names"], row["family_name"]),
+            "born": birth_display(row["birth_date"], row["birth_date_precision"]),
+            "sex": sexes[row["sex"]],
+            "nationalities": ", ".join(names.get(code, code) for code in codes),
+            "residence": names.get(row["country_of_residence"], row["country_of_residence"]),
+        })
+    return cells
 
 
 def person_detail(*, user, pk: int) -> Person | None:

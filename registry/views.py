@@ -6,7 +6,6 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.decorators import role_required
 from accounts.roles import Role
+from listing.pagination import bounded_page
 from privatemedia.files import stream_private_file
 
 from . import selectors, services
@@ -96,9 +96,12 @@ def _warn_new_duplicates(request, person: Person, known: set[int]) -> None:
 @staff_permission("registry.view_person")
 def person_index(request):
     filterset = PersonFilter(request.GET or None,
-                             queryset=selectors.person_table(user=request.user))
-    page = Paginator(filterset.qs, PERSONS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "registry/person_list.html", {"filter": filterset, "page": page})
+                             queryset=selectors.person_list(user=request.user))
+    page = bounded_page(selectors.person_rows(filterset.qs), request.GET.get("page"),
+                        per_page=PERSONS_PER_PAGE)
+    return render(request, "registry/person_list.html", {
+        "filter": filterset, "page": page, "rows": selectors.person_row_cells(page.object_list),
+    })
 
 
 @staff_permission("registry.view_person")
@@ -285,7 +288,8 @@ def household_member_add(request, pk):
 
 @role_required(Role.DPO)
 def changes(request):
-    page = Paginator(
-        Person.history.select_related("history_user").order_by("-history_date"), 50
-    ).get_page(request.GET.get("page"))
+    page = bounded_page(
+        Person.history.select_related("history_user").order_by("-history_date", "-history_id"),
+        request.GET.get("page"), per_page=50,
+    )
     return render(request, "registry/changes.html", {"page": page})

@@ -3,12 +3,12 @@
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
+from listing.widgets import CountrySelect, LeanSelect, country_choices
 from registry.models import Person
 
 from . import selectors
-from .models import Application, Call
+from .models import Application
 from .workflow import State
 
 AGE_BAND_CHOICES = [
@@ -26,41 +26,37 @@ ELIGIBILITY_CHOICES = [
 ]
 
 
-def _countries():
-    # Evaluated per request, so names are sorted in the user's language.
-    return list(countries)
-
-
-def _calls(request):
-    # Only what Call.__str__ prints; one query whatever the number of rows.
-    return Call.objects.only("id", "title", "academic_year").order_by("-opens_at")
-
-
 class ApplicationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Reference or name"), method="filter_search",
         help_text=_("A reference such as SCH-2026-00042, or any part of the applicant's "
                     "name, in any order, with or without accents."),
     )
-    call = django_filters.ModelChoiceFilter(
-        label=_("Call"), queryset=_calls, empty_label=_("Any call"),
+    # Its choices are read once per page, in __init__.
+    call = django_filters.ChoiceFilter(
+        widget=LeanSelect, label=_("Call"), choices=[], empty_label=_("Any call"),
     )
     state = django_filters.ChoiceFilter(
+        widget=LeanSelect,
         label=_("State"), choices=State.choices, empty_label=_("Any state"),
     )
     eligibility = django_filters.ChoiceFilter(
+        widget=LeanSelect,
         label=_("Eligibility"), choices=ELIGIBILITY_CHOICES, method="filter_eligibility",
         empty_label=_("Any"),
     )
     nationality = django_filters.ChoiceFilter(
-        label=_("Nationality"), choices=_countries, method="filter_nationality",
+        widget=CountrySelect,
+        label=_("Nationality"), choices=country_choices, method="filter_nationality",
         empty_label=_("Any nationality"),
     )
     sex = django_filters.ChoiceFilter(
+        widget=LeanSelect,
         label=_("Sex"), field_name="applicant__sex", choices=Person.Sex.choices,
         empty_label=_("Any sex"),
     )
     age = django_filters.ChoiceFilter(
+        widget=LeanSelect,
         label=_("Age"), choices=AGE_BAND_CHOICES, method="filter_age",
         empty_label=_("Any age"),
         help_text=_("On the call's age reference date, or today."),
@@ -69,6 +65,10 @@ class ApplicationFilter(django_filters.FilterSet):
     class Meta:
         model = Application
         fields = ["q", "call", "state", "eligibility", "nationality", "sex", "age"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["call"].extra["choices"] = selectors.call_choices()
 
     def filter_search(self, queryset, name, value):
         return selectors.application_search(queryset, value)

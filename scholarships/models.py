@@ -49,6 +49,17 @@ class DocumentKind(models.TextChoices):
     RESEARCH_PROPOSAL = "research_proposal", _("Research proposal")
 
 
+def academic_year_label(year: int) -> str:
+    """2027 -> "2027-2028": the academic year starting that year."""
+    return f"{year}-{year + 1}"
+
+
+def call_label(title: str, academic_year: int) -> str:
+    """How a call reads in lists, from bare values (list pages read rows
+    without making Call instances)."""
+    return f"{title} ({academic_year_label(academic_year)})"
+
+
 class Programme(models.Model):
     class Kind(models.TextChoices):
         MASTERS = "masters", _("Master's programme")
@@ -127,14 +138,14 @@ class Call(models.Model):
         indexes = [models.Index(fields=["opens_at", "closes_at"])]
 
     def __str__(self):
-        return f"{self.title} ({self.academic_year_label})"
+        return call_label(self.title, self.academic_year)
 
     def get_absolute_url(self):
         return reverse("scholarships:call_detail", args=[self.slug])
 
     @property
     def academic_year_label(self) -> str:
-        return f"{self.academic_year}-{self.academic_year + 1}"
+        return academic_year_label(self.academic_year)
 
     def is_open(self, at=None) -> bool:
         at = at or timezone.now()
@@ -184,6 +195,10 @@ class Criterion(models.Model):
 
     def __str__(self):
         return self.name
+
+
+# The order of the staff's application list, which its indexes follow.
+LIST_ORDER = (F("submitted_at").desc(nulls_last=True), F("created_at").desc(), F("id").desc())
 
 
 class Application(models.Model):
@@ -267,9 +282,15 @@ class Application(models.Model):
                 name="application_submitted_has_reference",
             ),
         ]
+        # The staff list's order (LIST_ORDER) has indexes too, alone and after
+        # its two most used filters (state, call), so a page is read from an
+        # index without sorting the table. They are made by migration 0003 with
+        # SQL per database: "NULLS LAST" in an index is PostgreSQL's (SQLite
+        # sorts NULLs last in a descending index anyway and refuses the words),
+        # which models.Index cannot express.
         indexes = [
             models.Index(fields=["call", "state"]),
-            models.Index(fields=["state", "-submitted_at"]),
+            models.Index(fields=["-created_at"], name="application_created"),
         ]
 
     def __str__(self):

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "privatemedia",
+    "listing",
     "numbering",
     "accounts",
     "registry",
@@ -146,6 +147,10 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# List pages count matching rows up to this many, then say "more than"
+# (listing.pagination: counting 100,000 rows would cost more than the page).
+LIST_COUNT_LIMIT = env.int("LIST_COUNT_LIMIT", default=1000)
+
 # The address of the site in e-mails (links for referees, password resets).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
@@ -179,8 +184,23 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
-# --- Celery -----------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
+
+# --- Cache and sessions ----------------------------------------------------
+# With Redis (production), the cache is shared by every web process and
+# sessions are read from it (cached_db: written through to the database,
+# read from Redis): one database query less on every page. Without Redis
+# (make run on a laptop) each process has its own memory cache, which must
+# not hold sessions: a logout in one process would not reach the others.
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": REDIS_URL, "KEY_PREFIX": "casework"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# --- Celery -----------------------------------------------------------------
 CELERY_BROKER_DIR = VAR_DIR / "celery"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL

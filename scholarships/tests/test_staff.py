@@ -38,7 +38,10 @@ def submitted(number, **kwargs):
 
 
 def rows(response):
-    return list(response.context["page"].object_list)
+    """The applications the list page shows, in its order."""
+    ids = [row["id"] for row in response.context["rows"]]
+    found = Application.objects.select_related("applicant").in_bulk(ids)
+    return [found[pk] for pk in ids]
 
 
 def listed(client, **params):
@@ -121,7 +124,7 @@ def test_the_list_runs_the_same_number_of_queries_for_3_and_30_rows(office, para
     with CaptureQueriesContext(connection) as many:
         response = office.get(reverse(LIST), params)
     if not params:
-        assert response.context["page"].paginator.count == 30
+        assert response.context["page"].count == 30
         assert len(rows(response)) == 25
     assert len(many) == len(few), "\n".join(q["sql"] for q in many.captured_queries)
 

@@ -2,12 +2,12 @@
 one application on one page. Scholarship administrators and the data
 protection officer only; everyone else gets 403."""
 
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from accounts.decorators import role_required
 from accounts.roles import Role
+from listing.pagination import bounded_page
 from privatemedia.files import stream_private_file
 from registry.selectors import duplicate_queue_size
 
@@ -49,14 +49,11 @@ def reviewer_home(request):
 def application_list(request):
     filterset = ApplicationFilter(request.GET or None,
                                   queryset=selectors.application_table(user=request.user))
-    page = Paginator(filterset.qs, APPLICATIONS_PER_PAGE).get_page(request.GET.get("page"))
-    today = timezone.localdate()
-    for application in page.object_list:
-        # Age where the call measures it; computed here, once per row, no query.
-        application.age = application.applicant.age_on(
-            application.call.age_reference_date or today)
+    page = bounded_page(selectors.application_rows(filterset.qs), request.GET.get("page"),
+                        per_page=APPLICATIONS_PER_PAGE)
     return render(request, "scholarships/staff/application_list.html", {
         "filter": filterset, "page": page,
+        "rows": selectors.application_row_cells(page.object_list, today=timezone.localdate()),
     })
 
 

@@ -1,0 +1,80 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.roles import Role
+from listing.pagination import bounded_page, page_number
+from registry.factories import PersonFactory, UserFactory
+from registry.models import Person
+
+pytestmark = pytest.mark.django_db
+
+
+def persons(n):
+    PersonFactory.create_batch(n)
+    return Person.objects.order_by("id")
+
+
+def test_below_the_limit_the_count_and_the_number_of_pages_are_exact():
+    page = bounded_page(persons(12), "2", per_page=5, count_limit=100)
+    assert page.count == 12
+    assert page.num_pages == 3
+    assert [p.pk for p in page] == list(Person.objects.order_by("id")
+                                         .values_list("pk", flat=True)[5:10])
+    assert page.has_previous and page.has_next
+    assert (page.start_index, page.end_index) == (6, 10)
+
+
+def test_above_the_limit_the_count_is_unknown_but_the_next_page_is_not():
+    page = bounded_page(persons(12), 1, per_page=5, count_limit=10)
+    assert page.count is None
+    assert page.num_pages is None
+    assert len(page) == 5
+    assert page.has_next
+    last = bounded_page(Person.objects.order_by("id"), 3, per_page=5, count_limit=10)
+    assert len(last) == 2 and not last.has_next
+
+
+def test_a_page_past_the_end_shows_the_last_page_when_the_count_is_known():
+    page = bounded_page(persons(7), 9, per_page=5, count_limit=100)
+    assert page.number == 2
+    assert len(page) == 2
+
+
+@pytest.mark.parametrize("value", [None, "", "abc", "0", "-3", "1.5"])
+def test_a_page_number_that_is_not_a_positive_number_means_the_first_page(value):
+    assert page_number(value) == 1
+
+
+def test_an_empty_list_is_one_empty_page():
+    page = bounded_page(Person.objects.order_by("id"), 4, per_page=5, count_limit=10)
+    assert page.count == 0 and page.number == 1 and not page.has_other_pages
+    assert page.start_index == 0
+
+
+def test_the_count_reads_at_most_limit_plus_one_rows():
+    with CaptureQueriesContext(connection) as queries:
+        bounded_page(persons(3), 1, per_page=2, count_limit=50)
+    count_sql = next(q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"])
+    assert "LIMIT 51" in count_sql
+
+
+def test_a_long_person_list_says_more_than_the_limit_and_links_the_next_page(client, settings):
+    settings.LIST_COUNT_LIMIT = 10
+    PersonFactory.create_batch(30)
+    client.force_login(UserFactory(roles=[Role.CASEWORKER]))
+    html = client.get(reverse("registry:person_list")).content.decode()
+    assert "More than 10 persons match" in html
+    assert "?page=2" in html and "Page 1" in html and "Page 1 of" not in html
+    html = client.get(reverse("registry:person_list"), {"page": 2}).content.decode()
+    assert "?page=1" in html and "Page 2" in html
+    assert "?page=3" not in html, "30 persons fill two pages of 25"
+
+
+def test_a_short_list_gives_the_exact_count_and_the_number_of_pages(client):
+    PersonFactory.create_batch(30)
+    client.force_login(UserFactory(roles=[Role.CASEWORKER]))
+    html = client.get(reverse("registry:person_list"), {"page": 2}).content.decode()
+    assert "30 persons" in html
+    assert "Page 2 of 2" in html
