@@ -97,8 +97,8 @@ def _warn_new_duplicates(request, person: Person, known: set[int]) -> None:
 def person_index(request):
     filterset = PersonFilter(request.GET or None,
                              queryset=selectors.person_list(user=request.user))
-    page = bounded_page(selectors.person_rows(filterset.qs), request.GET.get("page"),
-                        per_page=PERSONS_PER_PAGE)
+    page = bounded_page(filterset.qs, request.GET.get("page"), per_page=PERSONS_PER_PAGE,
+                        rows=selectors.person_rows)
     return render(request, "registry/person_list.html", {
         "filter": filterset, "page": page, "rows": selectors.person_row_cells(page.object_list),
     })

@@ -78,3 +78,15 @@ def test_a_short_list_gives_the_exact_count_and_the_number_of_pages(client):
     html = client.get(reverse("registry:person_list"), {"page": 2}).content.decode()
     assert "30 persons" in html
     assert "Page 2 of 2" in html
+
+
+def test_a_deep_page_joins_only_its_own_rows():
+    """The page's records are chosen in a subquery on the filtered table, and
+    only they are shaped (joined) by `rows`."""
+    queryset = persons(12)
+    with CaptureQueriesContext(connection) as queries:
+        page = bounded_page(queryset, 3, per_page=5, count_limit=100,
+                            rows=lambda qs: qs.values("id", "given_names"))
+    assert [row["id"] for row in page] == list(queryset.values_list("id", flat=True)[10:12])
+    rows_sql = queries.captured_queries[-1]["sql"]
+    assert "IN (SELECT" in rows_sql and "OFFSET 10" in rows_sql

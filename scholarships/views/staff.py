@@ -49,8 +49,8 @@ def reviewer_home(request):
 def application_list(request):
     filterset = ApplicationFilter(request.GET or None,
                                   queryset=selectors.application_table(user=request.user))
-    page = bounded_page(selectors.application_rows(filterset.qs), request.GET.get("page"),
-                        per_page=APPLICATIONS_PER_PAGE)
+    page = bounded_page(filterset.qs, request.GET.get("page"), per_page=APPLICATIONS_PER_PAGE,
+                        rows=selectors.application_rows)
     return render(request, "scholarships/staff/application_list.html", {
         "filter": filterset, "page": page,
         "rows": selectors.application_row_cells(page.object_list, today=timezone.localdate()),
