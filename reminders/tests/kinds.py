@@ -2,7 +2,7 @@
 one model every app has). They are the shapes the later kinds need:
 
 - FollowUp: 5 days after a person was created, then every 5 days, to the
-  person; from the second on also to the office ("after the second, also to
+  person; after the second, also to the office ("after the second, also to
   the administrator").
 - Escalation: 30 days after creation to the caseworker, 45 days to the
   supervisor ("no activity for 30 days, and after 45 the supervisor").
@@ -54,7 +54,7 @@ class FollowUp(Kind):
                                   "family_name", "created_at"):
             n, due_at = schedule.every(person.created_at, first=every, then=every, now=now)
             yield Due(object_id=person.pk, recipient=_person(person), due_at=due_at)
-            if n >= 2:
+            if n > 2:
                 yield Due(object_id=person.pk, recipient=OFFICE, due_at=due_at)
 
     def context(self, person, log):

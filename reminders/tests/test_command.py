@@ -25,7 +25,7 @@ def person(test_kinds):
 
 def sweep(*args, capture=None):
     out = StringIO()
-    with time_machine.travel(START + 10 * DAY, tick=False):
+    with time_machine.travel(START + 15 * DAY, tick=False):
         if capture:
             with capture(execute=True):
                 call_command("reminders_sweep", *args, stdout=out)
