@@ -70,7 +70,7 @@ class ReminderLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     list_display = ["created_at", "kind_label", "recipient", "language", "due_at", "state",
                     "attempts", "sent_at", "error", "about", "record_link"]
-    list_filter = [KindFilter, "state", "language", "created_at", "due_at", "sent_at"]
+    list_filter = [KindFilter, "state", "created_at", "due_at"]
     list_select_related = ["content_type"]
     search_fields = ["recipient", "recipient_name", "last_error"]
     search_help_text = _("An e-mail address, a recipient's name or words of an error.")

@@ -89,6 +89,11 @@ class ReminderEvent(models.Model):
         verbose_name = _("reminder state change")
         verbose_name_plural = _("reminder state changes")
         ordering = ["log", "at", "id"]
+        # The admin's filters: the new state, and the date.
+        indexes = [
+            models.Index(fields=["to_state", "at"], name="reminder_event_state"),
+            models.Index(fields=["at"], name="reminder_event_at"),
+        ]
 
     def __str__(self):
         return f"{self.from_state} → {self.to_state}"

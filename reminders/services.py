@@ -154,7 +154,7 @@ def _unclaimed(kind: Kind, due: list[Due]) -> list[Due]:
         kind=kind.code, content_type=content_type,
         object_id__in={item.object_id for item in due},
         due_at__gte=min(item.due_at for item in due),
-    ).values_list("object_id", "recipient", "due_at"))
+    ).order_by().values_list("object_id", "recipient", "due_at"))
     new = []
     for item in due:
         key = (item.object_id, _address(item.recipient.email), item.due_at)
@@ -166,9 +166,13 @@ def _unclaimed(kind: Kind, due: list[Due]) -> list[Due]:
 
 def _claim(kind: Kind, items: list[Due], now: datetime.datetime) -> None:
     """Insert-or-skip: a row another sweep inserted meanwhile is left as it is
-    (ON CONFLICT DO NOTHING on the unique constraint)."""
+    (ON CONFLICT DO NOTHING on the unique constraint). In key order, so two
+    sweeps inserting the same rows at once wait for each other instead of
+    deadlocking."""
     if not items:
         return
+    items = sorted(items, key=lambda item: (item.object_id, _address(item.recipient.email),
+                                            item.due_at))
     content_type = ContentType.objects.get_for_model(kind.model)
     record_type = ContentType.objects.get_for_model(kind.record)
     ReminderLog.objects.bulk_create([
@@ -215,7 +219,8 @@ def reminder_sweep(*, kind: Kind | str, now: datetime.datetime | None = None,
                    dry_run: bool = False) -> SweepResult:
     """One sweep of one kind. A fixed number of queries whatever the number of
     rows: the paused check, the kind's due query, one query for what is
-    already claimed, one INSERT, one SELECT and one UPDATE for the fan-out.
+    already claimed, one INSERT (SQLite, unlike PostgreSQL, splits it in
+    batches of 999 parameters), one SELECT and one UPDATE for the fan-out.
     `dry_run` stops after working out what would be sent: nothing is claimed,
     recorded or sent."""
     kind = _kind(kind)
@@ -346,7 +351,9 @@ def reminder_retry(*, actor, log_ids: Iterable[int]) -> int:
                .order_by("id").values_list("pk", flat=True))
     if not ids:
         return 0
-    assert allowed(State.FAILED, State.PENDING)
+    if not allowed(State.FAILED, State.PENDING):
+        raise InvalidTransition(MSG_TRANSITION % {"from": State.FAILED.label,
+                                                  "to": State.PENDING.label})
     ReminderLog.objects.filter(pk__in=ids).update(state=State.PENDING, enqueued_at=now)
     ReminderEvent.objects.bulk_create([
         ReminderEvent(log_id=pk, from_state=State.FAILED, to_state=State.PENDING, actor=actor,

@@ -109,6 +109,26 @@ def test_the_log_runs_the_same_number_of_queries_for_3_and_30_rows(root, test_ki
     assert len(many) == len(few), "\n".join(q["sql"] for q in many.captured_queries)
 
 
+def test_the_state_changes_list_runs_the_same_number_of_queries_for_3_and_30_rows(
+        root, test_kinds, flaky_server):
+    def add(n, start):
+        for i in range(start, start + n):
+            row = log_row(FollowUp.code, PersonFactory(), recipient=f"p{i}@example.org")
+            flaky_server.failures = 1
+            with pytest.raises(Exception, match="Connection unexpectedly closed"):
+                services.reminder_send(log_id=row.pk)
+    url = reverse("admin:reminders_reminderevent_changelist")
+    add(3, 0)
+    root.get(url)
+    with CaptureQueriesContext(connection) as few:
+        root.get(url, {"to_state__exact": "failed"})
+    add(27, 3)
+    with CaptureQueriesContext(connection) as many:
+        response = root.get(url, {"to_state__exact": "failed"})
+    assert len(response.context["cl"].result_list) == 30
+    assert len(many) == len(few), "\n".join(q["sql"] for q in many.captured_queries)
+
+
 def test_a_failed_reminder_page_shows_its_error_and_state_changes(root, failed_draft_reminder):
     url = reverse("admin:reminders_reminderlog_change", args=[failed_draft_reminder.pk])
     html = root.get(url).content.decode()

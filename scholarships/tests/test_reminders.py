@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -20,7 +21,7 @@ from reminders.models import ReminderLog
 from reminders.workflow import State as ReminderState
 from scholarships import services as scholarship_services
 from scholarships.factories import ApplicationFactory, CallFactory, RefereeFactory
-from scholarships.models import Application
+from scholarships.models import Application, Referee
 from scholarships.reminders import DraftNotSubmitted, RefereeLetterMissing
 from scholarships.workflow import State
 
@@ -239,10 +240,20 @@ def add_drafts_with_referees(call, n):
         referee(application)
 
 
+def statements(queries) -> list[str]:
+    """The queries, with the INSERT counted once: SQLite (not PostgreSQL)
+    splits a bulk INSERT in batches of 999 parameters."""
+    sql = [query["sql"] for query in queries.captured_queries]
+    inserts = [q for q in sql if q.startswith("INSERT")]
+    if connection.vendor == "postgresql":
+        assert len(inserts) <= 1, inserts
+    return [q for q in sql if not q.startswith("INSERT")] + inserts[:1]
+
+
 @pytest.mark.parametrize("kind", [DRAFT, REFEREE])
 def test_a_sweep_runs_the_same_number_of_queries_for_3_and_40_applications(call, kind):
+    ContentType.objects.get_for_models(Application, Referee)  # cached, as in a worker
     add_drafts_with_referees(call, 3)
-    services.reminder_sweep(kind=kind, now=CLOSES - 8 * DAY)  # warm the content types
     with CaptureQueriesContext(connection) as few:
         result = services.reminder_sweep(kind=kind, now=CLOSES - 7 * DAY)
     assert len(result.new) == (3 if kind == DRAFT else 6)
@@ -251,10 +262,10 @@ def test_a_sweep_runs_the_same_number_of_queries_for_3_and_40_applications(call,
         result = services.reminder_sweep(kind=kind, now=CLOSES - 7 * DAY + MINUTE)
     assert len(result.due) == (40 if kind == DRAFT else 80)
     assert len(result.new) == (37 if kind == DRAFT else 74)
-    assert len(many) == len(few), "\n".join(q["sql"] for q in many.captured_queries)
+    assert len(statements(many)) == len(statements(few)), "\n".join(statements(many))
     # The pause check, the kind's query, what is claimed, the INSERT, the
     # fan-out's SELECT and UPDATE, and the savepoint around them (2).
-    assert len(many) == 8
+    assert len(statements(many)) == 8
 
 
 # --- the staff page ----------------------------------------------------------------------------
