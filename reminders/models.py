@@ -38,7 +38,7 @@ class ReminderLog(models.Model):
 
     class Meta:
         verbose_name = _("reminder")
-        verbose_name_plural = _("reminder log")
+        verbose_name_plural = _("reminders")
         ordering = ["-created_at", "-id"]
         permissions = [("retry_reminderlog", _("Can retry a failed reminder"))]
         constraints = [
