@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "privatemedia",
     "listing",
     "numbering",
+    "reminders",
     "accounts",
     "registry",
     "scholarships",
@@ -184,6 +185,24 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# --- Reminders --------------------------------------------------------------
+# When each kind of reminder goes (reminders/README.md), in days. A list gives
+# several reminders of one kind; when several moments have passed at once (the
+# system was stopped), only the latest is sent.
+# A draft application not submitted: 7 days and 1 day before its call closes.
+REMINDER_DRAFT_DAYS_BEFORE_CLOSE = env.list("REMINDER_DRAFT_DAYS_BEFORE_CLOSE", cast=int,
+                                            default=[7, 1])
+# A referee's letter still missing: 7 days before the call closes.
+REMINDER_REFEREE_DAYS_BEFORE_CLOSE = env.list("REMINDER_REFEREE_DAYS_BEFORE_CLOSE", cast=int,
+                                              default=[7])
+# A claimed reminder whose send task has not run after this many minutes (a
+# worker killed mid-batch, a broker restarted) is queued again by the next sweep.
+REMINDER_REQUEUE_AFTER_MINUTES = env.int("REMINDER_REQUEUE_AFTER_MINUTES", default=30)
+# Send reminders through a queue of their own (e.g. "reminders", consumed by a
+# worker started with -Q reminders), so a burst of them never delays a sign-up
+# e-mail. Empty: the default queue, the one the worker of `make run` consumes.
+REMINDER_QUEUE = env("REMINDER_QUEUE", default="")
+
 REDIS_URL = env("REDIS_URL", default="")
 
 # --- Cache and sessions ----------------------------------------------------
@@ -226,6 +245,20 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_TASK_ANNOTATIONS = {
+    # One e-mail: a mail server that has not answered in a minute is retried later.
+    "reminders.tasks.reminder_send": {
+        "soft_time_limit": env.int("REMINDER_SEND_SOFT_TIME_LIMIT", default=50),
+        "time_limit": env.int("REMINDER_SEND_TIME_LIMIT", default=60),
+    },
+    # One sweep: a few queries, seconds even at 100,000 applications.
+    "reminders.tasks.reminders_sweep": {
+        "soft_time_limit": env.int("REMINDER_SWEEP_SOFT_TIME_LIMIT", default=240),
+        "time_limit": env.int("REMINDER_SWEEP_TIME_LIMIT", default=300),
+    },
+}
+if REMINDER_QUEUE:
+    CELERY_TASK_ROUTES = {"reminders.tasks.*": {"queue": REMINDER_QUEUE}}
 
 # The one list of periodic work. Each entry says when it runs and why.
 CELERY_BEAT_SCHEDULE = {
@@ -235,6 +268,23 @@ CELERY_BEAT_SCHEDULE = {
     "registry-duplicates-flag": {
         "task": "registry.tasks.duplicates_flag_sweep",
         "schedule": crontab(hour=2, minute=30),
+    },
+    # Reminders (reminders/README.md): each sweep claims what is due and queues
+    # the sends; running one twice, or after a restart, sends nothing twice.
+    # Hourly, so a reminder goes within the hour of its moment, and a run that
+    # beat missed is caught up by the next. Staggered minutes, so the sweeps do
+    # not start together.
+    # Drafts not submitted, 7 days and 1 day before their call closes.
+    "reminders-draft-not-submitted": {
+        "task": "reminders.tasks.reminders_sweep",
+        "schedule": crontab(minute=5),
+        "kwargs": {"kind": "scholarships.draft_not_submitted"},
+    },
+    # Referees' letters still missing, 7 days before the call closes.
+    "reminders-referee-letter-missing": {
+        "task": "reminders.tasks.reminders_sweep",
+        "schedule": crontab(minute=20),
+        "kwargs": {"kind": "scholarships.referee_letter_missing"},
     },
 }
 

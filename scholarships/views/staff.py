@@ -10,6 +10,7 @@ from accounts.roles import Role
 from listing.pagination import bounded_page
 from privatemedia.files import stream_private_file
 from registry.selectors import duplicate_queue_size
+from reminders.selectors import reminders_about
 
 from .. import selectors
 from ..eligibility import eligibility_problems
@@ -80,6 +81,8 @@ def application_view(request, pk):
         "missing_documents": missing_documents,
         "referees": application.all_referees,
         "transitions": application.transitions.all(),
+        # Reminders about the application and its referees (reminders app).
+        "reminders": reminders_about(application),
         "problems": eligibility_problems(application),
         "missing": missing_items(application) if application.state == State.DRAFT else [],
     })

@@ -1,0 +1,29 @@
+"""The reminders' read paths."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from . import kinds
+from .models import ReminderLog
+
+REMINDER_FIELDS = ("id", "kind", "recipient", "recipient_name", "language", "due_at", "state",
+                   "created_at", "sent_at", "attempts")
+
+
+def reminders_about(record: models.Model, *, limit: int = 50) -> list[ReminderLog]:
+    """The reminders listed on a record's page (an application, a case),
+    newest first, in one query. The caller has checked that the user may see
+    the record: the reminders say no more than the page does."""
+    record_type = ContentType.objects.get_for_model(record)
+    rows = list(ReminderLog.objects.filter(record_type=record_type, record_id=record.pk)
+                .only(*REMINDER_FIELDS).order_by("-created_at", "-id")[:limit])
+    for row in rows:
+        row.kind_label = kinds.label_of(row.kind)
+    return rows
+
+
+def kinds_visible_to(user) -> list[str]:
+    """The codes of the kinds whose reminders this staff user may read in the
+    admin: a programme's reminders stay with the programme's staff."""
+    return [kind.code for kind in kinds.all_kinds()
+            if user.is_superuser or user.has_perm(kind.view_permission)]
