@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from ..access import case_rights
 from ..models import (
@@ -64,6 +65,13 @@ MSG_DELIVERY_BEFORE_ARRIVAL = _("A delivery cannot be before the arrival (%(arri
 MSG_DELIVERY_AFTER_DEADLINE = _("The budget had to be used by %(deadline)s, %(months)s months "
                                 "after arrival.")
 MSG_SUPPLIER_REQUIRED = _("Name the supplier that was paid.")
+
+# Reasons the system writes in the audit trail when a move follows from an
+# action. Stored in English and translated when shown.
+REASON_PLAN_APPROVED = gettext_noop("plan approved")
+REASON_PLAN_CLOSED = gettext_noop("plan closed")
+REASON_FIRST_DELIVERY = gettext_noop("first assistance delivered")
+REASON_ALL_DELIVERED = gettext_noop("all approved assistance delivered")
 
 # A plan may be drafted from counselling on, and changed until it is agreed.
 PLANNING_STATES = (State.COUNSELLING, State.RETURN_APPROVED, State.DEPARTURE_PLANNED,
@@ -251,7 +259,7 @@ def plan_approve(*, actor, plan: Plan) -> Plan:
     ceiling = _check_ceiling(case, plan_total(plan))
     plan_transition(actor=actor, plan=plan, to=PlanState.APPROVED, changes={
         "approved_by": actor, "approved_at": timezone.now(), "ceiling": ceiling})
-    case_transition(actor=actor, case=case, to=State.PLAN_AGREED, reason="plan approved")
+    case_transition(actor=actor, case=case, to=State.PLAN_AGREED, reason=REASON_PLAN_APPROVED)
     case_refresh(case)
     return plan
 
@@ -290,7 +298,7 @@ def plan_close(*, actor, plan: Plan, reason: str) -> Plan:
     plan_transition(actor=actor, plan=plan, to=PlanState.CLOSED, reason=reason, changes={
         "closed_at": now, "closed_by": actor, "closed_reason": reason})
     if case.state == State.ASSISTANCE_IN_PROGRESS:
-        case_transition(actor=actor, case=case, to=State.MONITORING, reason="plan closed")
+        case_transition(actor=actor, case=case, to=State.MONITORING, reason=REASON_PLAN_CLOSED)
     case_refresh(case)
     return plan
 
@@ -342,9 +350,9 @@ def delivery_record(*, actor, line: BudgetLine, kind: str, amount: Decimal,
     case = locked(case)
     if case.state == State.PLAN_AGREED:
         case_transition(actor=actor, case=case, to=State.ASSISTANCE_IN_PROGRESS,
-                        reason="first assistance delivered")
+                        reason=REASON_FIRST_DELIVERY)
     if case.state == State.ASSISTANCE_IN_PROGRESS and plan_finished(line.plan):
         case_transition(actor=actor, case=case, to=State.MONITORING,
-                        reason="all approved assistance delivered")
+                        reason=REASON_ALL_DELIVERED)
     case_refresh(case)
     return delivery
