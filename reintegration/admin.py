@@ -12,12 +12,15 @@ and each list runs a fixed number of queries whatever the number of rows."""
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
+from django.http import Http404
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.roles import Role, has_role
 from registry.admin import ReadOnlyAdminMixin, RegistryHistoryAdmin, RegistrySearchMixin
@@ -64,9 +67,9 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
-class CaseScopedAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """A read-only list of records of cases, limited to the cases the user
-    may see (`case_path` leads from the record to its case)."""
+class CaseScopeMixin:
+    """Records of the cases the user may see only (`case_path` leads from
+    the record to its case), read only."""
 
     case_path = "case"
     show_full_result_count = False
@@ -75,6 +78,40 @@ class CaseScopedAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         queryset = super().get_queryset(request)
         visible = access.visible_cases(request.user).values("pk")
         return queryset.filter(**{f"{self.case_path}__in": visible})
+
+
+class CaseScopedAdmin(CaseScopeMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    pass
+
+
+class ScopedHistoryMixin:
+    """The change history of a record, for those who may see the record.
+
+    simple_history's history page falls back to the historical rows when the
+    record is not in the admin's queryset (deleted, or not the user's), which
+    would show another caseworker's case or a vulnerability to anyone with the
+    view permission: here such a record is not found. Nothing is reverted
+    from the history: these records change only through the services."""
+
+    def history_view(self, request, object_id, extra_context=None):
+        if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
+            raise Http404
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied
+        if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
+            raise Http404
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+
+class CaseScopedHistoryAdmin(ScopedHistoryMixin, CaseScopeMixin, ReadOnlyAdminMixin,
+                             SimpleHistoryAdmin):
+    pass
 
 
 # --- configuration -------------------------------------------------------------------
@@ -282,7 +319,7 @@ class CaseAssignmentInline(ReadOnlyInline):
 
 
 @admin.register(Case)
-class CaseAdmin(ReadOnlyAdminMixin, RegistrySearchMixin, admin.ModelAdmin):
+class CaseAdmin(ScopedHistoryMixin, ReadOnlyAdminMixin, RegistrySearchMixin, SimpleHistoryAdmin):
     """Read only, and only the cases the user may see. The case page
     (reintegration:case_detail) is where a case is worked; vulnerabilities and
     notes are not shown here."""
@@ -316,7 +353,7 @@ class CaseAdmin(ReadOnlyAdminMixin, RegistrySearchMixin, admin.ModelAdmin):
 
 
 @admin.register(CaseMember)
-class CaseMemberAdmin(RegistrySearchMixin, CaseScopedAdmin):
+class CaseMemberAdmin(RegistrySearchMixin, CaseScopedHistoryAdmin):
     list_display = ["case", "person", "relation"]
     list_filter = ["relation"]
     list_select_related = ["case", "person"]
@@ -341,7 +378,7 @@ class CaseAssignmentAdmin(CaseScopedAdmin):
 
 
 @admin.register(Vulnerability)
-class VulnerabilityAdmin(CaseScopedAdmin):
+class VulnerabilityAdmin(CaseScopedHistoryAdmin):
     """Special category data: only the rows the user may see (none for a
     superuser who is not the data protection officer)."""
 
@@ -356,7 +393,7 @@ class VulnerabilityAdmin(CaseScopedAdmin):
 
 
 @admin.register(CaseNote)
-class CaseNoteAdmin(CaseScopedAdmin):
+class CaseNoteAdmin(CaseScopedHistoryAdmin):
     list_display = ["written_at", "case", "author", "is_confidential", "corrects"]
     list_filter = ["is_confidential", "written_at"]
     list_select_related = ["case", "author", "corrects"]
@@ -404,7 +441,7 @@ class BudgetLineInline(ReadOnlyInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(CaseScopedAdmin):
+class PlanAdmin(CaseScopedHistoryAdmin):
     # The ceiling is left out: raised by vulnerabilities, it would tell a user
     # without the right that the household has one.
     list_display = ["case", "state", "created_by", "submitted_at", "approved_by", "approved_at"]
@@ -428,7 +465,7 @@ class PlanTransitionAdmin(CaseScopedAdmin):
 
 
 @admin.register(BudgetLine)
-class BudgetLineAdmin(CaseScopedAdmin):
+class BudgetLineAdmin(CaseScopedHistoryAdmin):
     case_path = "plan__case"
     list_display = ["plan", "category", "description", "amount", "delivered"]
     list_filter = ["category"]
@@ -457,7 +494,7 @@ class DeliveryAdmin(CaseScopedAdmin):
 
 
 @admin.register(MonitoringVisit)
-class MonitoringVisitAdmin(CaseScopedAdmin):
+class MonitoringVisitAdmin(CaseScopedHistoryAdmin):
     list_display = ["case", "due_on", "months_after_arrival", "status", "mode", "done_on"]
     list_filter = ["status", "mode", "due_on"]
     list_select_related = ["case"]

@@ -97,9 +97,12 @@ class Case(models.Model):
         verbose_name_plural = _("return cases")
         ordering = ["-created_at"]
         constraints = [
-            # One open case per person; a closed or withdrawn one may be followed by another.
+            # One open case per person; a closed or withdrawn one may be followed by
+            # another. On an expression rather than `fields`: registry.person_merge
+            # reads single-field constraints on a person as "drop the copy", which
+            # a case is not.
             models.UniqueConstraint(
-                fields=["principal"], condition=Q(state__in=OPEN),
+                F("principal"), condition=Q(state__in=OPEN),
                 name="case_one_open_per_principal",
             ),
             models.CheckConstraint(

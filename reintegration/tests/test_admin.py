@@ -151,3 +151,57 @@ def test_a_survey_version_in_use_is_read_only(client, root, worker, boss):
     page = client.get(reverse("admin:reintegration_surveyversion_change", args=[version.pk]))
     assert page.status_code == 200
     assert "questions-0-weight" not in page.content.decode()
+
+
+def test_history_pages_show_only_records_the_user_may_see(client, worker, boss):
+    """simple_history would fall back to the historical rows of a record the
+    user's list leaves out; the admin answers 404 instead."""
+    from reintegration.factories import supervisor_of
+    from reintegration.models import Vulnerability
+    from reintegration.services import records
+
+    other = caseworker()
+    theirs = case_through(State.INTAKE, worker=other, approver=supervisor_of(other).supervisor)
+    secret = records.vulnerability_save(actor=other, case=theirs, kind="trafficking",
+                                        notes="Owes the network")
+    note = records.note_add(actor=other, case=theirs, text="Hidden in Liège",
+                            is_confidential=True)
+    urls = [reverse("admin:reintegration_case_history", args=[theirs.pk]),
+            reverse("admin:reintegration_vulnerability_history", args=[secret.pk]),
+            reverse("admin:reintegration_casenote_history", args=[note.pk])]
+    worker.is_staff = True
+    worker.save()
+    client.force_login(worker)
+    for url in urls:
+        assert client.get(url).status_code == 404, url
+    # A superuser reads the case's history, not the special category records'.
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    assert client.get(urls[0]).status_code == 200
+    for url in urls[1:]:
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert b"Owes the network" not in response.content
+    # The data protection officer reads them.
+    client.force_login(UserFactory(roles=[Role.DPO], is_staff=True))
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+    # Deleted, a vulnerability's history is shown to nobody (simple_history
+    # would rebuild the record from its historical rows).
+    secret_pk = secret.pk
+    records.vulnerability_remove(actor=other, vulnerability=secret)
+    assert Vulnerability.history.filter(id=secret_pk).exists()
+    assert client.get(urls[1]).status_code == 404
+
+
+def test_nothing_is_reverted_from_a_history_page(client, root, worker, boss):
+    from reintegration.services import records
+
+    case = case_through(State.INTAKE, worker=worker, approver=boss)
+    note = records.note_add(actor=worker, case=case, text="First version")
+    records.note_edit(actor=worker, note=note, text="Second version", is_confidential=False)
+    first = note.history.earliest("history_date")
+    url = reverse("admin:reintegration_casenote_simple_history",
+                  args=[note.pk, first.history_id])
+    assert client.post(url, {"text": "First version"}).status_code == 403
+    note.refresh_from_db()
+    assert note.text == "Second version"

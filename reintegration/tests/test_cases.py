@@ -149,6 +149,17 @@ def test_a_person_has_one_open_case_at_a_time(worker):
     assert opened(worker, principal=first.principal).principal == first.principal
 
 
+def test_the_database_refuses_two_open_cases_for_one_person(worker):
+    from django.db import IntegrityError, transaction
+
+    from reintegration.factories import CaseFactory
+
+    first = CaseFactory(state=State.COUNSELLING)
+    CaseFactory(principal=first.principal, state=State.CLOSED)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CaseFactory(principal=first.principal, state=State.INTAKE)
+
+
 def test_a_case_needs_the_persons_consent_recorded_before_or_now(worker):
     person = ReturneeFactory(consent=False)
     with pytest.raises(ValidationError) as excinfo:
@@ -429,3 +440,23 @@ def test_a_supervisor_reassigns_only_within_their_teams(worker, boss):
         services.case_reassign(actor=boss, case=case, to=outsider)
     assert excinfo.value.message_dict["caseworker"] == [
         services.MSG_CASEWORKER_NOT_IN_TEAM % {"user": outsider.get_username()}]
+
+
+def test_a_registry_merge_moves_the_return_case_to_the_kept_record(worker, boss):
+    """The registry merges persons without knowing the programmes: the case,
+    and a membership of another case, follow the kept record."""
+    from registry.services import person_merge
+
+    duplicate, survivor = ReturneeFactory(), ReturneeFactory()
+    child = ReturneeFactory(consent=False)
+    earlier = case_through(State.INTAKE, worker=worker, approver=boss, principal=survivor)
+    services.case_move(actor=worker, case=earlier, to=State.WITHDRAWN, reason="Stayed")
+    case = case_through(State.COUNSELLING, worker=worker, approver=boss, principal=duplicate)
+    other = case_through(State.INTAKE, worker=worker, approver=boss,
+                         members=[(child, "child")])
+    person_merge(actor=UserFactory(), survivor=survivor, duplicate=duplicate)
+    case.refresh_from_db()
+    assert case.principal == survivor
+    assert set(survivor.return_cases.all()) == {earlier, case}
+    person_merge(actor=UserFactory(), survivor=survivor, duplicate=child)
+    assert [m.person for m in other.members.all()] == [survivor]
