@@ -18,17 +18,15 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
-    Sum,
     Value,
     When,
 )
 from django.db.models import Case as DbCase
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.roles import Role, has_role
-from registry.models import Household, HouseholdMember, IdentityDocument
+from registry.models import HouseholdMember, IdentityDocument
 from registry.names import fold
 
 from . import access
@@ -347,15 +345,6 @@ def export_rows(*, user, queryset: QuerySet) -> tuple[list[Case], dict[int, list
     return cases, kinds
 
 
-def delivered_by_category(case: Case) -> list[dict]:
-    """Approved and delivered per category of the case's plan (database sums)."""
-    return list(
-        BudgetLine.objects.filter(plan__case=case).values("category")
-        .annotate(approved=Sum("amount"), delivered=Coalesce(Sum("delivered"), Decimal("0")))
-        .order_by("category")
-    )
-
-
 def access_log(*, user) -> QuerySet:
     """Who saw which case's restricted data: the data protection officer only."""
     if not (user.is_authenticated and has_role(user, Role.DPO)):
@@ -365,7 +354,3 @@ def access_log(*, user) -> QuerySet:
                   "user__last_name", "case__id", "case__reference")
             .order_by("-at", "-id"))
 
-
-def registry_household_ids(case: Case) -> set[int]:
-    return {m.person_id for m in HouseholdMember.objects.filter(
-        household__in=Household.objects.filter(principal=case.principal_id))}

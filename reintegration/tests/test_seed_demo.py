@@ -38,6 +38,7 @@ def test_demo_cases_load_once_for_the_demo_caseworker_and_supervisor(client):
     client.force_login(boss)
     team_page = client.get(reverse("reintegration:team"))
     assert {row["caseworker"] for row in team_page.context["summary"]} >= {worker}
+    assert len(team_page.context["awaiting"]) == 1  # a plan for the supervisor to approve
 
 
 def test_the_demo_needs_the_demo_logins_first():

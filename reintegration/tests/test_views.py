@@ -421,3 +421,40 @@ def test_old_cases_are_listed_with_their_last_activity(client, worker):
     CaseNoteFactory(case=case)
     client.force_login(worker)
     assert rows(client.get(reverse(CASELOAD)))[0].last_activity_at.date() < TODAY()
+
+
+def test_the_intake_search_runs_the_same_number_of_queries_for_few_and_many_matches(
+        client, worker, boss):
+    def add(n):
+        for _i in range(n):
+            case_through(State.INTAKE, worker=worker, approver=boss,
+                         principal=ReturneeFactory(family_name="Camara", country="GN"))
+            ReturneeFactory(family_name="Camara", country="GN")
+
+    add(1)
+    client.force_login(worker)
+    url = reverse("reintegration:intake")
+    client.get(url, {"q": "camara"})
+    few, _response = count_queries(client, url, {"q": "camara"})
+    add(8)
+    many, response = count_queries(client, url, {"q": "camara"})
+    assert many == few
+    assert len(response.context["results"]) == 18
+
+
+def test_query_counts_of_the_workspace_pages_stay_small(client, worker, boss):
+    """The fixed numbers themselves, so that a page that grows an extra
+    query per section is noticed (session, user and groups included)."""
+    case = case_through(State.ASSISTANCE_IN_PROGRESS, worker=worker, approver=boss)
+    pages = {
+        "caseload": (worker, reverse(CASELOAD), 8),
+        "case page": (worker, case.get_absolute_url(), 27),
+        "plan page": (worker, reverse("reintegration:plan", args=[case.pk]), 14),
+        "export": (worker, reverse("reintegration:export", args=["mine"]), 5),
+        "team page": (boss, reverse("reintegration:team"), 12),
+    }
+    for name, (user, url, limit) in pages.items():
+        client.force_login(user)
+        client.get(url)
+        queries, _response = count_queries(client, url)
+        assert queries <= limit, (name, queries)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.decorators import role_required
 from accounts.roles import Role, has_role
 
-from .. import access, selectors
+from .. import selectors
 from ..filters import CaseFilter, TeamCaseFilter
 from ..models import SensitiveAccess
 from ..services.records import sensitive_access_record
@@ -142,5 +142,4 @@ def access_log(request):
     return render(request, "reintegration/access_log.html", {
         "page": page, "user_query": user_query, "case_query": case_query,
         "title": _("Who saw restricted case data"),
-        "reads_all": access.reads_all_cases(request.user),
     })

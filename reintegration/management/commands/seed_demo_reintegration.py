@@ -22,7 +22,7 @@ from registry.models import HouseholdMember, Organisation
 from reintegration import defaults
 from reintegration.factories import REGIONS, ReturneeFactory, case_through
 from reintegration.models import Case, MonitoringVisit, Team, Vulnerability
-from reintegration.services import cases, monitoring, records
+from reintegration.services import cases, monitoring, plans, records
 from reintegration.workflow import State
 
 TEAM_NAME = "Brussels return desk"
@@ -106,6 +106,17 @@ class Command(BaseCommand):
         # twelve days, a counselling that drags on.
         self._age(made[0], days=12)
         self._age(made[2], days=40)
+        # A plan for the supervisor to approve: the colleague's returned case.
+        waiting = next(case for case in made if case.caseworker == colleague
+                       and case.state == State.RETURNED)
+        plan = plans.plan_start(actor=colleague, case=waiting,
+                                objectives="Open a phone repair kiosk at the market.")
+        for category, description, amount in [
+                ("business", "Tools, spare parts and a kiosk", Decimal("1300.00")),
+                ("vocational", "Three-week repair course", Decimal("350.00"))]:
+            plans.line_add(actor=colleague, plan=plan, category=category,
+                           description=description, amount=amount)
+        plans.plan_submit(actor=colleague, plan=plan)
         self.stdout.write(f"Demo return cases loaded: {len(made)} cases in team "
                           f"“{TEAM_NAME}” ({Case.objects.count()} in all).")
 
