@@ -132,6 +132,8 @@ class CaseOpenForm(CaseDetailsForm):
         if not self.household:
             del self.fields["members"]
         self.fields["caseworker"].queryset = caseworkers
+        self.fields["caseworker"].label_from_instance = (
+            lambda user: user.get_full_name() or user.get_username())
         self.fields["consent_method"].required = needs_consent
         if not needs_consent:
             del self.fields["consent_method"]

@@ -9,6 +9,7 @@ import random
 from decimal import Decimal
 
 import factory.random
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
@@ -93,6 +94,11 @@ class Command(BaseCommand):
             colleague.set_password(DEMO_PASSWORD)
             colleague.save()
             colleague.groups.add(Group.objects.get(name=Role.CASEWORKER))
+        logins = settings.VAR_DIR / "demo-logins.txt"
+        if logins.exists() and "caseworker2" not in logins.read_text():
+            with logins.open("a") as out:
+                out.write(f"  {'caseworker2':<14} {Role.CASEWORKER.label} "
+                          f"(in the supervisor's team)\n")
         team = Team.objects.create(name=TEAM_NAME, supervisor=boss)
         team.caseworkers.add(worker, colleague)
         partners = {}
