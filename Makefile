@@ -23,6 +23,7 @@ run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py seed_demo_scholarships
+	$(BIN)/python manage.py seed_demo_reintegration
 	$(BIN)/python bin/serve.py --port $(PORT)
 
 ## make test: the whole suite (PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set).

@@ -161,6 +161,29 @@ SIGNUP_LINK_MAX_AGE_HOURS = env.int("SIGNUP_LINK_MAX_AGE_HOURS", default=48)
 # A referee's private upload link stops working after this many days.
 REFEREE_LINK_MAX_AGE_DAYS = env.int("REFEREE_LINK_MAX_AGE_DAYS", default=60)
 
+# --- Voluntary return and reintegration ------------------------------------------
+# The reintegration budget must be used within this many months of arrival.
+REINTEGRATION_BUDGET_MONTHS = env.int("REINTEGRATION_BUDGET_MONTHS", default=12)
+# Monitoring visits are scheduled this many months after arrival (editable per visit).
+REINTEGRATION_VISIT_MONTHS = env.list("REINTEGRATION_VISIT_MONTHS", cast=int,
+                                      default=[3, 6, 12])
+# A composite sustainability score that falls by more than this (on the 0..1
+# scale) from one visit to the next is flagged on the case.
+REINTEGRATION_SCORE_DROP_ALERT = env("REINTEGRATION_SCORE_DROP_ALERT", default="0.15")
+# A case note can be changed this long after it was written; later, a
+# correction is a new note that references the old one.
+REINTEGRATION_NOTE_EDIT_HOURS = env.int("REINTEGRATION_NOTE_EDIT_HOURS", default=24)
+# Days allowed for the next action of a case, counted from the moment the
+# case entered its state (or arrival, for the plan). Shown as the due date.
+REINTEGRATION_ACTION_DAYS = {
+    "counsel": env.int("REINTEGRATION_DAYS_COUNSEL", default=7),
+    "decide": env.int("REINTEGRATION_DAYS_DECIDE", default=30),
+    "plan_departure": env.int("REINTEGRATION_DAYS_PLAN_DEPARTURE", default=30),
+    "agree_plan": env.int("REINTEGRATION_DAYS_AGREE_PLAN", default=30),
+    "approve_plan": env.int("REINTEGRATION_DAYS_APPROVE_PLAN", default=7),
+    "close": env.int("REINTEGRATION_DAYS_CLOSE", default=30),
+}
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 PHONENUMBER_DEFAULT_REGION = None

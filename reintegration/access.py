@@ -1,0 +1,118 @@
+"""Who may see and change which return case: the rules, in one place, used by
+the selectors (every list, page, export and download), the services (every
+write) and the administration.
+
+- A caseworker sees the cases assigned to them.
+- A supervisor sees those and the cases of the caseworkers in their teams.
+- The data protection officer reads every case and changes nothing.
+- A superuser administers the system (teams, ceilings, the survey) and may
+  read cases, but is not given the special category data.
+
+Special category data (vulnerabilities, confidential notes, and what follows
+from them, such as the ceiling raised by a vulnerability) is for the case's
+caseworker, their supervisor and the data protection officer only."""
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from accounts.roles import Role, has_role
+
+from .models import Case, Team
+
+CASE_ROLES = (Role.CASEWORKER, Role.SUPERVISOR)
+
+
+def _team_caseworker_ids(user):
+    """The caseworkers of the teams `user` supervises, as a subquery."""
+    return Team.caseworkers.through.objects.filter(team__supervisor=user).values("user_id")
+
+
+def _assigned_or_team(user) -> Q:
+    condition = Q(caseworker=user)
+    if has_role(user, Role.SUPERVISOR):
+        condition |= Q(caseworker_id__in=_team_caseworker_ids(user))
+    return condition
+
+
+def reads_all_cases(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or has_role(user, Role.DPO))
+
+
+def visible_cases(user, queryset: QuerySet | None = None) -> QuerySet:
+    """The cases `user` may see at all."""
+    queryset = Case.objects.all() if queryset is None else queryset
+    if not user.is_authenticated:
+        return queryset.none()
+    if reads_all_cases(user):
+        return queryset
+    if not has_role(user, *CASE_ROLES):
+        return queryset.none()
+    return queryset.filter(_assigned_or_team(user))
+
+
+def special_category_condition(user, prefix: str = "") -> Q:
+    """A condition on cases (reached through `prefix`, e.g. "case__") that
+    holds where `user` may see the special category data. Never true for a
+    user without the right, so it can gate an annotation row by row."""
+    nothing = Q(pk__in=[])
+    if not user.is_authenticated:
+        return nothing
+    if has_role(user, Role.DPO):
+        # Every row (an empty Q() would vanish when combined with |).
+        return Q(**{f"{prefix}pk__isnull": False})
+    if not has_role(user, *CASE_ROLES):
+        return nothing
+    condition = _assigned_or_team(user)
+    if not prefix:
+        return condition
+    # Re-root the condition on the related case.
+    return Q(**{f"{prefix}in": Case.objects.filter(condition).values("pk")})
+
+
+def may_have_special_rights(user) -> bool:
+    """Whether `user` could see special category data on some case: decides
+    whether an export has the column at all."""
+    return user.is_authenticated and has_role(user, Role.DPO, *CASE_ROLES)
+
+
+def supervises(user, case: Case) -> bool:
+    """The user supervises a team the case's caseworker belongs to."""
+    return has_role(user, Role.SUPERVISOR) and Team.objects.filter(
+        supervisor=user, caseworkers=case.caseworker_id).exists()
+
+
+@dataclass(frozen=True)
+class CaseRights:
+    """What one user may do on one case, computed once per request."""
+
+    see: bool = False
+    work: bool = False
+    special: bool = False
+    supervise: bool = False
+
+    @property
+    def approve(self) -> bool:
+        """May approve plans on this case, before the four-eyes check on the
+        person (services.plans.plan_approve refuses the case's own
+        caseworker and the plan's author)."""
+        return self.supervise and self.work
+
+
+def case_rights(user, case: Case) -> CaseRights:
+    """At most one query (the team check), whatever the user."""
+    if not user.is_authenticated:
+        return CaseRights()
+    is_dpo = has_role(user, Role.DPO)
+    case_role = has_role(user, *CASE_ROLES)
+    assigned = case_role and case.caseworker_id == user.pk
+    supervisor = case_role and supervises(user, case)
+    involved = assigned or supervisor
+    return CaseRights(
+        see=involved or reads_all_cases(user),
+        # The data protection officer reads everything and changes nothing,
+        # whatever other role they also hold.
+        work=involved and not is_dpo,
+        special=involved or is_dpo,
+        supervise=supervisor and not is_dpo,
+    )

@@ -1,0 +1,356 @@
+"""The reintegration read paths. Every list, page, export and download goes
+through these, and they go through reintegration.access: a case the user may
+not see is not found (404), and special category data is only fetched for the
+rows where the user has the right."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import reduce
+from operator import and_
+
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models import Case as DbCase
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.roles import Role, has_role
+from registry.models import HouseholdMember, IdentityDocument
+from registry.names import fold
+
+from . import access
+from .models import (
+    BudgetLine,
+    Case,
+    CaseAssignment,
+    CaseNote,
+    CaseTransition,
+    Delivery,
+    MonitoringVisit,
+    Plan,
+    PlanTransition,
+    SensitiveAccess,
+    SurveyResponse,
+    Team,
+    Vulnerability,
+)
+from .services.cases import budget_deadline, guard_problems
+from .workflow import FINAL, MANUAL, OPEN, PlanState, State, moves_from
+
+# The columns of the caseload and team pages and of the export.
+CASE_TABLE_FIELDS = (
+    "id", "reference", "state", "country_of_return", "region_of_return", "next_action",
+    "next_action_due", "last_activity_at", "score_dropped", "planned_departure_on",
+    "arrived_on", "created_at", "principal_id", "caseworker_id", "partner_id",
+    "principal__id", "principal__given_names", "principal__family_name",
+    "caseworker__id", "caseworker__username", "caseworker__first_name",
+    "caseworker__last_name", "partner__id", "partner__name", "partner__acronym",
+)
+
+
+def _special_flag(user, condition_for_row) -> object:
+    """An annotation that is `condition_for_row` where the user may see
+    special category data and False everywhere else, decided by the database
+    row by row: a user without the right never gets the flag, not even hidden."""
+    if not access.may_have_special_rights(user):
+        return Value(False, output_field=BooleanField())
+    if has_role(user, Role.DPO):
+        return condition_for_row
+    return DbCase(When(access.special_category_condition(user), then=condition_for_row),
+                  default=Value(False), output_field=BooleanField())
+
+
+def case_table(*, user) -> QuerySet:
+    """The cases the user may see, only the columns the lists show, with a
+    vulnerability flag only on the rows where the user may see it; most
+    urgent first (overdue, then the soonest due, then those with nothing due)."""
+    has_vulnerability = Exists(Vulnerability.objects.filter(case=OuterRef("pk")))
+    return (
+        access.visible_cases(user)
+        .select_related("principal", "caseworker", "partner")
+        .only(*CASE_TABLE_FIELDS)
+        .annotate(has_vulnerability=_special_flag(user, has_vulnerability))
+        .order_by(F("next_action_due").asc(nulls_last=True), "reference")
+    )
+
+
+def case_search(queryset: QuerySet, query: str) -> QuerySet:
+    """A case reference or part of one (RET-2026-00017, 00017), or every folded
+    word of the principal's names in any order ("diallo aminata")."""
+    query = (query or "").strip()
+    if not query:
+        return queryset
+    condition = Q(reference__icontains=query)
+    words = fold(query).split()
+    if words:
+        condition |= reduce(and_, (Q(principal__search_key__contains=w) for w in words))
+    return queryset.filter(condition)
+
+
+def caseload(*, user) -> QuerySet:
+    """"My caseload": the cases assigned to the user."""
+    return case_table(user=user).filter(caseworker=user)
+
+
+def team_cases(*, user) -> QuerySet:
+    """The cases of the caseworkers in the teams the user supervises."""
+    return case_table(user=user).filter(caseworker_id__in=Team.caseworkers.through.objects
+                                        .filter(team__supervisor=user).values("user_id"))
+
+
+def team_summary(*, user) -> list[dict]:
+    """Per caseworker of the user's teams: open cases, overdue ones, plans
+    awaiting approval. Two queries, the counting done by the database."""
+    today = timezone.localdate()
+    memberships = (Team.caseworkers.through.objects.filter(team__supervisor=user)
+                   .select_related("user").order_by("user__last_name", "user__username"))
+    workers = {}
+    for membership in memberships:
+        workers.setdefault(membership.user_id, membership.user)
+    counts = (
+        Case.objects.filter(caseworker_id__in=list(workers), state__in=OPEN)
+        .values("caseworker_id")
+        .annotate(open=Count("id"),
+                  overdue=Count("id", filter=Q(next_action_due__lt=today)),
+                  awaiting=Count("id", filter=Q(plan__state=PlanState.SUBMITTED)))
+        .order_by()
+    )
+    by_worker = {row["caseworker_id"]: row for row in counts}
+    return [{"caseworker": worker,
+             "open": by_worker.get(pk, {}).get("open", 0),
+             "overdue": by_worker.get(pk, {}).get("overdue", 0),
+             "awaiting": by_worker.get(pk, {}).get("awaiting", 0)}
+            for pk, worker in workers.items()]
+
+
+def plans_awaiting_approval(*, user) -> QuerySet:
+    return (team_cases(user=user).filter(plan__state=PlanState.SUBMITTED)
+            .annotate(submitted_at=F("plan__submitted_at")).order_by("plan__submitted_at"))
+
+
+def case_for(*, user, pk: int) -> tuple[Case, access.CaseRights]:
+    """One case the user may see, with the user's rights on it, or 404 (never
+    403: a caseworker guessing numbers learns nothing about other cases)."""
+    case = (access.visible_cases(user).select_related("principal", "caseworker", "partner",
+                                                     "opened_by")
+            .filter(pk=pk).first())
+    if case is None:
+        raise Http404
+    rights = access.case_rights(user, case)
+    if not rights.see:
+        raise Http404
+    return case, rights
+
+
+def visible_notes(*, user, case: Case, rights: access.CaseRights) -> QuerySet:
+    notes = CaseNote.objects.filter(case=case)
+    if not rights.special:
+        notes = notes.filter(is_confidential=False)
+    return notes
+
+
+@dataclass
+class Budget:
+    approved: Decimal
+    delivered: Decimal
+    deadline: object
+    # The plan was closed: what is left will not be delivered.
+    closed: bool = False
+
+    @property
+    def left(self) -> Decimal:
+        return self.approved - self.delivered
+
+
+def plan_for(case: Case) -> Plan | None:
+    """The case's plan with its lines, deliveries and history, in three queries
+    whatever their number."""
+    return (
+        Plan.objects.select_related("created_by", "submitted_by", "approved_by", "closed_by")
+        .prefetch_related(
+            Prefetch("lines", queryset=BudgetLine.objects.order_by("id").prefetch_related(
+                Prefetch("deliveries", queryset=Delivery.objects.select_related("recorded_by")
+                         .order_by("delivered_on", "id")))),
+            Prefetch("transitions", queryset=PlanTransition.objects.select_related("actor")
+                     .order_by("at", "id")),
+        )
+        .filter(case=case).first()
+    )
+
+
+def budget_of(case: Case, plan: Plan | None) -> Budget | None:
+    """What was approved, delivered and is left, and until when; from the
+    prefetched lines."""
+    if plan is None:
+        return None
+    lines = list(plan.lines.all())
+    approved = sum((line.amount for line in lines), Decimal("0.00"))
+    delivered = sum((line.delivered for line in lines), Decimal("0.00"))
+    return Budget(approved=approved, delivered=delivered, deadline=budget_deadline(case),
+                  closed=plan.state == PlanState.CLOSED)
+
+
+def visits_for(case: Case) -> list[MonitoringVisit]:
+    return list(MonitoringVisit.objects.filter(case=case).select_related(
+        "survey", "survey__version", "recorded_by").order_by("due_on", "id"))
+
+
+def documents_for(case: Case, members, *, travel_only: bool = False
+                  ) -> dict[int, list[IdentityDocument]]:
+    """Identity documents of everyone on the case, by person (only those one
+    may cross a border with, with travel_only)."""
+    ids = [case.principal_id, *(m.person_id for m in members)]
+    documents = defaultdict(list)
+    found = IdentityDocument.objects.filter(person_id__in=ids)
+    if travel_only:
+        found = found.filter(kind__in=IdentityDocument.TRAVEL_KINDS)
+    for document in found.order_by("-expires_on", "-id"):
+        documents[document.person_id].append(document)
+    return documents
+
+
+def registry_household(case: Case) -> list[HouseholdMember]:
+    """Members of the principal's households in the registry, who may return
+    with them."""
+    return list(HouseholdMember.objects.filter(household__principal=case.principal_id)
+                .select_related("person").order_by("relation", "person__family_name"))
+
+
+def timeline(*, notes, transitions, assignments, plan, visits) -> list[dict]:
+    """The case's diary: notes, state changes, reassignments, plan decisions,
+    deliveries and visits, newest first, from what the page already fetched."""
+    events = []
+    for note in notes:
+        events.append({"at": note.written_at, "kind": "note", "object": note})
+    for transition in transitions:
+        events.append({"at": transition.at, "kind": "state", "object": transition})
+    for assignment in assignments:
+        events.append({"at": assignment.at, "kind": "assignment", "object": assignment})
+    if plan is not None:
+        for transition in plan.transitions.all():
+            events.append({"at": transition.at, "kind": "plan", "object": transition})
+        for line in plan.lines.all():
+            for delivery in line.deliveries.all():
+                events.append({"at": delivery.recorded_at, "kind": "delivery",
+                               "object": delivery, "line": line})
+    for visit in visits:
+        if visit.recorded_at:
+            events.append({"at": visit.recorded_at, "kind": "visit", "object": visit})
+    events.sort(key=lambda event: event["at"], reverse=True)
+    return events
+
+
+def case_page(*, user, case: Case, rights: access.CaseRights) -> dict:
+    """Everything the case page shows, in a fixed number of queries whatever
+    the number of notes, lines, deliveries or visits."""
+    members = list(case.members.select_related("person").order_by("relation", "id"))
+    notes = list(visible_notes(user=user, case=case, rights=rights)
+                 .select_related("author", "corrects").order_by("-written_at", "-id"))
+    transitions = list(CaseTransition.objects.filter(case=case).select_related("actor")
+                       .order_by("at", "id"))
+    assignments = list(CaseAssignment.objects.filter(case=case).select_related(
+        "from_caseworker", "to_caseworker", "actor").order_by("at", "id"))
+    plan = plan_for(case)
+    visits = visits_for(case)
+    vulnerabilities = (list(Vulnerability.objects.filter(case=case).select_related(
+        "recorded_by")) if rights.special else [])
+    moves = [state for state in moves_from(case.state) if state in MANUAL] if (
+        rights.work) else []
+    return {
+        "members": members,
+        "documents": documents_for(case, members),
+        "notes": notes,
+        "transitions": transitions,
+        "assignments": assignments,
+        "plan": plan,
+        "lines": list(plan.lines.all()) if plan else [],
+        "budget": budget_of(case, plan),
+        "visits": visits,
+        "surveys": [visit.survey for visit in visits if _has_survey(visit)],
+        "vulnerabilities": vulnerabilities,
+        "moves": moves,
+        "blocked": {state: guard_problems(case, state) for state in moves
+                    if state in (State.MONITORING, State.CLOSED)},
+        "timeline": timeline(notes=notes, transitions=transitions, assignments=assignments,
+                             plan=plan, visits=visits),
+        "is_final": case.state in FINAL,
+    }
+
+
+def _has_survey(visit: MonitoringVisit) -> bool:
+    try:
+        return visit.survey is not None
+    except SurveyResponse.DoesNotExist:
+        return False
+
+
+def line_for(*, user, case_pk: int, pk: int) -> tuple[BudgetLine, Case, access.CaseRights]:
+    case, rights = case_for(user=user, pk=case_pk)
+    line = BudgetLine.objects.select_related("plan").filter(pk=pk, plan__case=case).first()
+    if line is None:
+        raise Http404
+    return line, case, rights
+
+
+def delivery_for(*, user, case_pk: int, pk: int) -> Delivery:
+    """A delivery of a case the user may see (for its evidence), or 404."""
+    case, _rights = case_for(user=user, pk=case_pk)
+    delivery = Delivery.objects.filter(pk=pk, line__plan__case=case).first()
+    if delivery is None:
+        raise Http404
+    return delivery
+
+
+def visit_for(*, user, case_pk: int, pk: int) -> tuple[MonitoringVisit, Case, access.CaseRights]:
+    case, rights = case_for(user=user, pk=case_pk)
+    visit = MonitoringVisit.objects.filter(pk=pk, case=case).first()
+    if visit is None:
+        raise Http404
+    return visit, case, rights
+
+
+def note_for(*, user, case_pk: int, pk: int) -> tuple[CaseNote, Case, access.CaseRights]:
+    case, rights = case_for(user=user, pk=case_pk)
+    note = visible_notes(user=user, case=case, rights=rights).filter(pk=pk).first()
+    if note is None:
+        raise Http404
+    return note, case, rights
+
+
+def export_rows(*, user, queryset: QuerySet) -> tuple[list[Case], dict[int, list[str]] | None]:
+    """The cases of a filtered caseload for the CSV export, and (only for a
+    user who may see special category data somewhere) their vulnerabilities,
+    fetched only for the cases where the user has the right. Two queries
+    whatever the number of cases."""
+    cases = list(queryset)
+    if not access.may_have_special_rights(user):
+        return cases, None
+    kinds = defaultdict(list)
+    rows = (Vulnerability.objects.filter(case__in=[case.pk for case in cases])
+            .filter(access.special_category_condition(user, prefix="case__"))
+            .order_by("case_id", "kind").values_list("case_id", "kind"))
+    for case_id, kind in rows:
+        kinds[case_id].append(Vulnerability.Kind(kind).label)
+    return cases, kinds
+
+
+def access_log(*, user) -> QuerySet:
+    """Who saw which case's restricted data: the data protection officer only."""
+    if not (user.is_authenticated and has_role(user, Role.DPO)):
+        return SensitiveAccess.objects.none()
+    return (SensitiveAccess.objects.select_related("user", "case")
+            .only("id", "what", "at", "user__id", "user__username", "user__first_name",
+                  "user__last_name", "case__id", "case__reference")
+            .order_by("-at", "-id"))
+

@@ -1,0 +1,226 @@
+"""End to end in Chromium: a caseworker takes a voluntary return from a new
+case for a person already in the registry to its closure. On the way the
+departure is refused because the passport expires first and then planned with
+a new one, a supervisor approves the plan after the caseworker (who leads a
+team of her own) is refused by the four-eyes rule, assistance is delivered
+with its evidence, and a monitoring visit gives the sustainability scores."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from accounts.roles import Role
+from registry.factories import IdentityDocumentFactory, OrganisationFactory, UserFactory
+from registry.models import IdentityDocument, Organisation
+from reintegration import defaults
+from reintegration.factories import ReturneeFactory, TeamFactory
+from reintegration.models import Case, Delivery, SurveyVersion
+from reintegration.services.plans import MSG_FOUR_EYES_CASEWORKER
+from reintegration.workflow import PlanState, State
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "correct-horse-battery"
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def log_in(page: Page, base: str, username: str) -> None:
+    page.context.clear_cookies()
+    page.goto(base + "/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    with page.expect_navigation():
+        page.locator("#content form").get_by_role("button").click()
+
+
+def click(page: Page, locator) -> None:
+    """Click what loads a new page and wait for it."""
+    with page.expect_navigation():
+        locator.click()
+
+
+def move(page: Page, state: State, reason: str = "") -> None:
+    label = str(state.label)
+    click(page, page.get_by_role("link", name=label, exact=True))
+    if reason:
+        page.fill("#id_reason", reason)
+    click(page, page.get_by_role("button", name=f"Move to “{label}”"))
+    expect(page.locator("#case-state")).to_have_text(label)
+
+
+def test_a_caseworker_takes_a_return_from_intake_to_closure(page: Page, live_server):
+    defaults.load_all()  # the database of a live-server test starts empty
+    base = live_server.url
+    today = timezone.localdate()
+    sophie = UserFactory(username="sophie", first_name="Sophie", last_name="Lambert",
+                         roles=[Role.CASEWORKER, Role.SUPERVISOR])
+    pieter = UserFactory(username="pieter", first_name="Pieter", last_name="Janssens",
+                         roles=[Role.SUPERVISOR])
+    TeamFactory(name="Brussels return desk", supervisor=pieter, caseworkers=[sophie])
+    TeamFactory(name="Liège desk", supervisor=sophie, caseworkers=[sophie])  # she leads it
+    OrganisationFactory(name="Association Guinéenne pour la Réinsertion", country="GN",
+                        kind=Organisation.Kind.LOCAL_PARTNER)
+    person = ReturneeFactory(given_names="Mamadou", family_name="Barry", country="GN",
+                             consent=False, passport=False)
+    expiring = IdentityDocumentFactory(
+        person=person, kind=IdentityDocument.Kind.PASSPORT, number="GN1234567",
+        issued_on=today - datetime.timedelta(days=3000),
+        expires_on=today + datetime.timedelta(days=20))
+    departure = today + datetime.timedelta(days=30)
+
+    # --- intake: the registry is searched first and the person reused --------------
+    log_in(page, base, "sophie")
+    expect(page.locator("#content h1")).to_have_text("Team caseload")  # she leads a team
+    click(page, page.locator("nav").get_by_role("link", name="Caseload"))
+    expect(page.locator("#content h1")).to_have_text("My caseload")
+    click(page, page.get_by_role("link", name="Open a case"))
+    page.fill("#intake-q", "barry MAMADOU")
+    click(page, page.get_by_role("button", name="Search the registry"))
+    click(page, page.get_by_role("link", name="Open a case for this person"))
+    expect(page.locator("#id_country_of_return")).to_have_value("GN")
+    page.fill("#id_region_of_return", "Labé")
+    page.select_option("#id_partner", label="Association Guinéenne pour la Réinsertion")
+    page.select_option("#id_consent_method", "signed")
+    click(page, page.get_by_role("button", name="Open the case"))
+    case = Case.objects.get(principal=person)
+    expect(page.locator("h1")).to_contain_text(case.reference)
+    expect(page.locator("#case-state")).to_have_text("Intake")
+
+    # A note from the quick form on the case page.
+    page.fill("#quick-note textarea", "First meeting at the reception centre in Jette.")
+    click(page, page.locator("#quick-note").get_by_role("button", name="Add the note"))
+    expect(page.locator("#notes")).to_contain_text("First meeting at the reception centre")
+
+    move(page, State.COUNSELLING)
+    move(page, State.RETURN_APPROVED)
+
+    # --- departure: refused while the passport expires first, then planned ------------
+    click(page, page.get_by_role("link", name="Plan the departure"))
+    page.fill("#id_planned_on", departure.isoformat())
+    click(page, page.get_by_role("button", name="Plan the departure"))
+    expect(page.locator("#content form")).to_contain_text(
+        f"Passport GN1234567 of Mamadou Barry expires on {expiring.expires_on.isoformat()}, "
+        f"before the planned departure on {departure.isoformat()}")
+    assert Case.objects.get(pk=case.pk).state == State.RETURN_APPROVED
+
+    click(page, page.locator("#content").get_by_role("link", name="Add a document").first)
+    page.select_option("#id_kind", "passport")
+    page.fill("#id_number", "GN7654321")
+    page.select_option("#id_issuing_country", "GN")
+    page.fill("#id_issued_on", (today - datetime.timedelta(days=5)).isoformat())
+    page.fill("#id_expires_on", (today + datetime.timedelta(days=3650)).isoformat())
+    click(page, page.get_by_role("button", name="Save"))
+    page.goto(base + case.get_absolute_url())
+    click(page, page.get_by_role("link", name="Plan the departure"))
+    page.fill("#id_planned_on", departure.isoformat())
+    click(page, page.get_by_role("button", name="Plan the departure"))
+    expect(page.locator("#case-state")).to_have_text("Departure planned")
+
+    # --- arrival: the monitoring visits are scheduled ---------------------------------
+    click(page, page.get_by_role("link", name="Record the arrival"))
+    expect(page.locator("#id_arrived_on")).to_have_value(today.isoformat())
+    click(page, page.get_by_role("button", name="Record the arrival"))
+    expect(page.locator("#case-state")).to_have_text("Returned")
+    expect(page.locator("#monitoring")).to_contain_text("Visit at 3 months")
+    expect(page.locator("#monitoring")).to_contain_text("Visit at 12 months")
+
+    # --- the plan: two lines, submitted; four eyes refuses its caseworker ----------------
+    click(page, page.get_by_role("link", name="Plan and assistance").first)
+    click(page, page.get_by_role("button", name="Start the plan"))
+    page.fill("#id_objectives", "Reopen the tailoring workshop in Labé.")
+    click(page, page.get_by_role("button", name="Save the objectives"))
+    for category, description, amount in [
+        ("business", "Two sewing machines and fabric", "1200.00"),
+        ("housing", "Rent for three months", "450.00"),
+    ]:
+        page.select_option("#id_category", category)
+        page.fill("#id_description", description)
+        page.fill("#id_amount", amount)
+        click(page, page.get_by_role("button", name="Add the line"))
+    expect(page.locator("#budget-lines tbody tr")).to_have_count(2)
+    click(page, page.get_by_role("button", name="Submit for approval"))
+    expect(page.locator("#plan-state")).to_have_text("Awaiting approval")
+
+    click(page, page.get_by_role("button", name="Approve the plan"))
+    expect(page.get_by_role("alert")).to_contain_text(str(MSG_FOUR_EYES_CASEWORKER))
+    expect(page.locator("#plan-state")).to_have_text("Awaiting approval")
+
+    # --- the supervisor approves ---------------------------------------------------------
+    log_in(page, base, "pieter")
+    expect(page.locator("#content h1")).to_have_text("Team caseload")
+    click(page, page.locator("#awaiting-title + ul").get_by_role("link", name=case.reference))
+    click(page, page.get_by_role("button", name="Approve the plan"))
+    expect(page.locator("#plan-state")).to_have_text("Approved")
+    assert Case.objects.get(pk=case.pk).state == State.PLAN_AGREED
+
+    # --- a delivery with its evidence, from the case page's quick form ----------------
+    log_in(page, base, "sophie")
+    page.goto(base + case.get_absolute_url())
+    page.get_by_text("Record a delivery").click()
+    machines = case.plan.lines.get(description="Two sewing machines and fabric")
+    expect(page.locator("#id_line option").filter(
+        has_text="Two sewing machines")).to_contain_text("1200.00 EUR left")
+    page.select_option("#id_line", str(machines.pk))
+    page.select_option("#id_kind", "supplier")
+    page.fill("#id_supplier", "Couture Labé SARL")
+    page.fill("#id_amount", "800.00")
+    page.fill("#id_delivered_on", today.isoformat())
+    page.fill("#id_description", "Two sewing machines")
+    page.set_input_files("#id_evidence", files=[
+        {"name": "invoice.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+    click(page, page.get_by_role("button", name="Record the delivery"))
+    expect(page.locator("#deliveries")).to_contain_text("Couture Labé SARL")
+    delivery = Delivery.objects.get(line__plan__case=case)
+    assert delivery.evidence_content_type == "application/pdf"
+    with page.expect_download() as download:
+        page.locator("#deliveries").get_by_role("link", name="Download").click()
+    assert download.value.suggested_filename == f"evidence-{delivery.pk}.pdf"
+    page.goto(base + case.get_absolute_url())
+    expect(page.locator("#case-state")).to_have_text("Assistance in progress")
+    expect(page.locator("#budget-left")).to_have_text("850.00 EUR")
+
+    # --- a monitoring visit with the survey, from the quick form -------------------------
+    page.get_by_text("Record Visit at 3 months").click()
+    form = page.locator("#monitoring form")
+    form.locator("#id_done_on").fill(today.isoformat())
+    form.get_by_label("In person").check()
+    form.locator("#id_notes").fill("The workshop has two apprentices.")
+    # The best answer everywhere, except "Partly" for income and temporary housing.
+    version = SurveyVersion.objects.get(number=1)
+    for question in version.questions.all():
+        chosen = {"Does the household's income cover its basic needs?": 2,
+                  "How would you describe your housing?": 1}.get(question.text, 0)
+        form.locator(f"#id_q{question.pk}_{chosen}").check()
+    click(page, form.get_by_role("button", name="Record the visit"))
+    first_visit = page.locator("#monitoring tbody tr").first
+    # Economic (0.33 + 1 + 0.8 + 1.2) / 4, social (0.6 + 1 + 0.8 + 1) / 3.8,
+    # psychosocial 1, composite 9.93 / 11, each to two decimals.
+    expect(first_visit).to_contain_text("0.83")
+    expect(first_visit).to_contain_text("0.89")
+    expect(first_visit).to_contain_text("1.00")
+    expect(first_visit).to_contain_text("0.90")
+    expect(page.locator("svg.score-chart")).to_be_visible()
+
+    # --- closing: the plan closed with a reason, the later visits waived ---------------
+    click(page, page.get_by_role("link", name="Plan and assistance").first)
+    page.fill("#plan-close textarea", "The workshop pays the rent: housing is not needed.")
+    click(page, page.get_by_role("button", name="Close the plan"))
+    expect(page.locator("#plan-state")).to_have_text("Closed")
+    page.goto(base + case.get_absolute_url())
+    expect(page.locator("#case-state")).to_have_text("Monitoring")
+    for _visit in range(2):
+        click(page, page.locator("#monitoring").get_by_role("link", name="waive").first)
+        page.fill("#id_reason", "Followed by phone by the partner in Labé.")
+        click(page, page.get_by_role("button", name="Waive the visit"))
+    move(page, State.CLOSED, reason="Reintegrated: the workshop is running.")
+    expect(page.locator("#next-action")).to_have_count(0)
+
+    case.refresh_from_db()
+    assert case.state == State.CLOSED
+    assert case.plan.state == PlanState.CLOSED
+    assert list(case.transitions.values_list("to_state", flat=True)) == [
+        State.COUNSELLING, State.RETURN_APPROVED, State.DEPARTURE_PLANNED, State.RETURNED,
+        State.PLAN_AGREED, State.ASSISTANCE_IN_PROGRESS, State.MONITORING, State.CLOSED]
+    assert case.plan.approved_by == pieter
