@@ -189,6 +189,9 @@ class IdentityDocument(models.Model):
 
     # Documents that let a person cross a border.
     TRAVEL_KINDS = (Kind.PASSPORT, Kind.NATIONAL_ID, Kind.TRAVEL_DOCUMENT)
+    # registry.services.person_merge: when both records hold the same document,
+    # the copy is dropped.
+    merge_drops_duplicates = True
 
     person = models.ForeignKey(
         Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="documents",
@@ -261,6 +264,10 @@ class HouseholdMember(models.Model):
         PARENT = "parent", _("Parent")
         SIBLING = "sibling", _("Brother or sister")
         OTHER = "other", _("Other relative or dependant")
+
+    # registry.services.person_merge: a person counted twice in one household
+    # is counted once.
+    merge_drops_duplicates = True
 
     household = models.ForeignKey(
         Household, verbose_name=_("household"), on_delete=models.CASCADE, related_name="members",

@@ -8,7 +8,7 @@ from itertools import combinations
 
 from django.core import serializers
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
@@ -31,6 +31,10 @@ MSG_MERGE_TWO_ACCOUNTS = _(
     "Both records have a login account. Deactivate one account before merging."
 )
 MSG_MERGE_WRONG_PAIR = _("This possible duplicate is about two other records.")
+MSG_MERGE_CLASH = _(
+    "Both records have %(what)s that cannot be combined into one record. Settle them "
+    "first (for example withdraw or close one), then merge."
+)
 MSG_DUPLICATE_MERGED = _("These records have already been merged.")
 MSG_DOCUMENT_NUMBER_EMPTY = _("A document number needs at least one letter or digit.")
 MSG_DOCUMENT_EXISTS = _("This person already has this document.")
@@ -296,20 +300,35 @@ def person_merge(*, actor, survivor: Person, duplicate: Person,
         rows = model._base_manager.filter(**{field: duplicate})
         if rel.one_to_one:
             continue  # the login account is handled below
-        # Where a unique constraint would be broken (the same document, the same
-        # household twice), the survivor already has the row: drop the copy.
+        # Where a unique constraint would be broken, both records hold the same
+        # thing. A copy of a link (the same document, the same household twice)
+        # is dropped, on models that say so; anything else (two applications to
+        # one call, two open return cases) is a decision for a person, and the
+        # merge is refused naming it.
         for constraint in model._meta.constraints:
             if isinstance(constraint, models.UniqueConstraint) and field in constraint.fields:
                 others = [f for f in constraint.fields if f != field]
-                theirs = model._base_manager.filter(**{field: survivor}).values_list(*others)
+                scope = constraint.condition or Q()
+                theirs = (model._base_manager.filter(scope, **{field: survivor})
+                          .values_list(*others))
                 clash = Q()
                 for values in theirs:
                     clash |= Q(**dict(zip(others, values, strict=True)))
-                if clash:
-                    n, _detail = rows.filter(clash).delete()
-                    if n:
-                        dropped[label] = dropped.get(label, 0) + n
-        n = rows.update(**{field: survivor})
+                if not clash or not rows.filter(scope).filter(clash).exists():
+                    continue
+                if not getattr(model, "merge_drops_duplicates", False):
+                    raise ValidationError(MSG_MERGE_CLASH % {
+                        "what": model._meta.verbose_name_plural})
+                n, _detail = rows.filter(scope).filter(clash).delete()
+                dropped[label] = dropped.get(label, 0) + n
+        try:
+            # A constraint on an expression is not read above: the database
+            # still refuses the clash, and the merge is refused the same way.
+            with transaction.atomic():
+                n = rows.update(**{field: survivor})
+        except IntegrityError as error:
+            raise ValidationError(MSG_MERGE_CLASH % {
+                "what": model._meta.verbose_name_plural}) from error
         if n:
             moved[label] = n
     # A household the duplicate headed may count the survivor as a member, or the

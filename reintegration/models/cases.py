@@ -98,9 +98,8 @@ class Case(models.Model):
         ordering = ["-created_at"]
         constraints = [
             # One open case per person; a closed or withdrawn one may be followed by
-            # another. On an expression rather than `fields`: registry.person_merge
-            # reads single-field constraints on a person as "drop the copy", which
-            # a case is not.
+            # another. (registry.person_merge refuses to merge two persons who
+            # each have an open case.)
             models.UniqueConstraint(
                 F("principal"), condition=Q(state__in=OPEN),
                 name="case_one_open_per_principal",
@@ -141,6 +140,10 @@ class Case(models.Model):
 
 class CaseMember(models.Model):
     """A household member who returns with the principal."""
+
+    # registry.services.person_merge: a person listed twice in one case is
+    # listed once.
+    merge_drops_duplicates = True
 
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE,
                              related_name="members")

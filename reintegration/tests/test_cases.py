@@ -460,3 +460,22 @@ def test_a_registry_merge_moves_the_return_case_to_the_kept_record(worker, boss)
     assert set(survivor.return_cases.all()) == {earlier, case}
     person_merge(actor=UserFactory(), survivor=survivor, duplicate=child)
     assert [m.person for m in other.members.all()] == [survivor]
+
+
+def test_a_registry_merge_of_two_persons_with_an_open_case_each_is_refused(worker, boss):
+    """Two open cases for one person cannot be: the merge says so instead of
+    failing, and nothing moves."""
+    from django.core.exceptions import ValidationError
+
+    from registry.models import Person
+    from registry.services import MSG_MERGE_CLASH, person_merge
+
+    duplicate, survivor = ReturneeFactory(), ReturneeFactory()
+    theirs = case_through(State.COUNSELLING, worker=worker, approver=boss, principal=duplicate)
+    case_through(State.INTAKE, worker=worker, approver=boss, principal=survivor)
+    with pytest.raises(ValidationError) as excinfo:
+        person_merge(actor=UserFactory(), survivor=survivor, duplicate=duplicate)
+    assert excinfo.value.messages == [MSG_MERGE_CLASH % {"what": "return cases"}]
+    theirs.refresh_from_db()
+    assert theirs.principal == duplicate
+    assert not Person.objects.get(pk=duplicate.pk).merged_into_id
