@@ -108,8 +108,12 @@ def office_session() -> str:
     them, made in the database: production cookies are Secure, so a login over
     plain http would not keep its cookie. Returns the Cookie header."""
     from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.auth import get_user_model
+    from django.contrib.auth import (
+        BACKEND_SESSION_KEY,
+        HASH_SESSION_KEY,
+        SESSION_KEY,
+        get_user_model,
+    )
     from django.contrib.auth.models import Group
     from django.contrib.sessions.backends.db import SessionStore
 

@@ -155,6 +155,17 @@ SIGNUP_LINK_MAX_AGE_HOURS = env.int("SIGNUP_LINK_MAX_AGE_HOURS", default=48)
 # A referee's private upload link stops working after this many days.
 REFEREE_LINK_MAX_AGE_DAYS = env.int("REFEREE_LINK_MAX_AGE_DAYS", default=60)
 
+# Scholarships: at most this many awards over all calls of one academic year
+# (the development-cooperation strategy's "more than 1,500 scholarships each
+# year"). Exceeding it needs an override with a reason, which is recorded.
+SCHOLARSHIP_YEARLY_CEILING = env.int("SCHOLARSHIP_YEARLY_CEILING", default=1500)
+# Two reviewers whose scores (out of 100) differ by more than this flag the
+# application for a third review.
+SCHOLARSHIP_REVIEW_SPREAD_THRESHOLD = env.int("SCHOLARSHIP_REVIEW_SPREAD_THRESHOLD", default=20)
+# Days an applicant has to answer an offer made to them automatically (a
+# reserve candidate taking a freed place); also the default of the offer form.
+SCHOLARSHIP_OFFER_RESPONSE_DAYS = env.int("SCHOLARSHIP_OFFER_RESPONSE_DAYS", default=14)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 PHONENUMBER_DEFAULT_REGION = None
@@ -215,6 +226,14 @@ CELERY_BEAT_SCHEDULE = {
     "registry-duplicates-flag": {
         "task": "registry.tasks.duplicates_flag_sweep",
         "schedule": crontab(hour=2, minute=30),
+    },
+    # Every hour, at five past: award offers whose answer deadline has passed
+    # lapse, and each freed place goes to the next reserve candidate of the
+    # call. Deadlines fall at the end of a day (Brussels), so a reserve
+    # candidate hears within the hour; hourly is cheap (one indexed query).
+    "scholarships-offers-lapse": {
+        "task": "scholarships.tasks.award_offers_lapse_sweep",
+        "schedule": crontab(minute=5),
     },
 }
 

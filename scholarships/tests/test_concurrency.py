@@ -19,8 +19,8 @@ def test_two_simultaneous_submissions_submit_once(settings):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL row locks between connections")
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    application = CompleteApplicationFactory()
     actor = UserFactory()
+    application = CompleteApplicationFactory(applicant__user=actor)
     barrier = threading.Barrier(3)
     errors = []
 
