@@ -73,7 +73,7 @@ def test_an_offer_carries_its_package_and_is_e_mailed_with_the_letter(
     assert offer.monthly_allowance == Decimal("1150.00")
     assert offer.total == Decimal("1150.00") * offer.months + Decimal("5855.00")
     sent = [m for m in mailoutbox if application.applicant.email in m.to
-            and application.reference in m.subject and "offer" in m.subject]
+            and m.attachments and "award-letter" in m.attachments[0][0]]
     assert len(sent) == 1
     name, content, mimetype = sent[0].attachments[0]
     assert name == f"{application.reference}-award-letter.pdf"

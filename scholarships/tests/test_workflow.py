@@ -18,7 +18,6 @@ from scholarships.factories import (
     ReviewerProfileFactory,
     admin_user,
     eligible_application,
-    offer_package,
     offered_application,
     ranked_application,
     review_as,
