@@ -375,11 +375,13 @@ def application_submit(*, actor, application: Application, now=None) -> Applicat
     if eligibility_problems(application):
         raise ValidationError(MSG_NOT_ELIGIBLE, code="ineligible")
 
-    application_transition(actor=actor, application=application, to=State.SUBMITTED, changes={
-        "reference": reference_next(prefix="SCH", year=timezone.localtime(now).year),
-        "submitted_at": now,
-        "submitted_snapshot": application_snapshot(application),
-    })
+    application_transition(actor=actor, application=application, to=State.SUBMITTED, now=now,
+                           changes={
+                               "reference": reference_next(prefix="SCH",
+                                                           year=timezone.localtime(now).year),
+                               "submitted_at": now,
+                               "submitted_snapshot": application_snapshot(application),
+                           })
     transaction.on_commit(lambda: submission_confirmation_send.delay(application.pk))
     return application
 
