@@ -468,6 +468,8 @@ class ReviewAssignment(models.Model):
         indexes = [
             models.Index(fields=["reviewer", "status"]),
             models.Index(fields=["application", "status"]),
+            # The admin's filter by status alone.
+            models.Index(fields=["status", "assigned_at"]),
         ]
 
     def __str__(self):
@@ -705,6 +707,7 @@ class ProgressReport(models.Model):
             models.UniqueConstraint(fields=["follow_up", "academic_year"],
                                     name="progress_report_once_a_year"),
         ]
+        indexes = [models.Index(fields=["academic_year", "assessment"])]
 
     def __str__(self):
         return f"{self.follow_up} · {self.academic_year}-{self.academic_year + 1}"

@@ -27,8 +27,9 @@ urlpatterns = [
          name="offer_accept"),
     path("portal/applications/<int:pk>/offers/<int:offer>/decline/", awards.offer_decline,
          name="offer_decline"),
-    path("portal/applications/<int:pk>/offers/<int:offer>/letter/",
-         awards.applicant_letter_download, name="offer_letter"),
+    # The award letter (the referees' letters have no address in the portal).
+    path("portal/applications/<int:pk>/offers/<int:offer>/award.pdf",
+         awards.applicant_letter_download, name="offer_award_pdf"),
     # Referees, without an account.
     path("reference/<str:token>/", uploads.referee_upload, name="referee_upload"),
     # Staff.

@@ -255,7 +255,7 @@ def test_the_applicant_accepts_in_the_portal_and_downloads_the_letter(client, ad
     client.post(reverse("scholarships:offer_accept", args=[application.pk, offer.pk]))
     application.refresh_from_db()
     assert application.state == State.ACCEPTED
-    letter = client.get(reverse("scholarships:offer_letter", args=[application.pk, offer.pk]))
+    letter = client.get(reverse("scholarships:offer_award_pdf", args=[application.pk, offer.pk]))
     assert letter.status_code == 200 and letter["Content-Type"] == "application/pdf"
     assert letter.content.startswith(b"%PDF")
 
@@ -279,7 +279,7 @@ def test_nobody_else_opens_answers_or_downloads_an_offer(client, admin):
     for user in (UserFactory(roles=[Role.APPLICANT]), reviewer(),
                  UserFactory(roles=[Role.CASEWORKER])):
         client.force_login(user)
-        for url in (reverse("scholarships:offer_letter", args=[application.pk, offer.pk]),
+        for url in (reverse("scholarships:offer_award_pdf", args=[application.pk, offer.pk]),
                     reverse("scholarships:offer_decline", args=[application.pk, offer.pk])):
             assert client.get(url).status_code == 404, (user, url)
         assert client.post(reverse("scholarships:offer_accept",
