@@ -295,3 +295,77 @@ def test_staff_download_the_letter(office, admin):
     response = office.get(reverse("scholarships:staff_offer_letter",
                                   args=[application.pk, offer.pk]))
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+
+# --- who may open the other staff pages ------------------------------------------------------
+
+def staff_urls(application, meeting, offer):
+    return [
+        ("get", reverse("scholarships:meeting_detail", args=[meeting.pk])),
+        ("get", reverse("scholarships:offer_make", args=[application.pk])),
+        ("post", reverse("scholarships:reviewers_assign", args=[application.pk])),
+        ("post", reverse("scholarships:application_move", args=[application.pk])),
+        ("get", reverse("scholarships:staff_offer_letter", args=[application.pk, offer.pk])),
+        ("get", reverse("scholarships:follow_up", args=[application.pk])),
+    ]
+
+
+@pytest.mark.parametrize("role", [Role.REVIEWER, Role.APPLICANT, Role.CASEWORKER,
+                                  Role.SUPERVISOR])
+def test_other_roles_get_403_on_the_selection_pages(client, admin, role):
+    application, offer = offered_application(admin=admin)
+    meeting = CommitteeMeeting.objects.get()
+    client.force_login(UserFactory(roles=[role]))
+    for method, url in staff_urls(application, meeting, offer):
+        assert getattr(client, method)(url).status_code == 403, url
+
+
+def test_the_data_protection_officer_reads_but_changes_nothing(client, admin):
+    application, offer = offered_application(admin=admin)
+    meeting = CommitteeMeeting.objects.get()
+    client.force_login(UserFactory(roles=[Role.DPO]))
+    assert client.get(reverse("scholarships:meeting_detail", args=[meeting.pk])
+                      ).status_code == 200
+    for url in (reverse("scholarships:offer_make", args=[application.pk]),
+                reverse("scholarships:reviewers_assign", args=[application.pk])):
+        assert client.post(url, offer_data()).status_code == 403
+    response = client.post(reverse("scholarships:follow_up", args=[application.pk]),
+                           {"action": "arrival",
+                            "arrival-arrived_on": timezone.localdate().isoformat()})
+    assert response.status_code == 200 and response.context["forms"] == {}
+
+
+def test_a_meeting_page_runs_the_same_number_of_queries_for_3_and_30_decisions(office, admin):
+    call = CallFactory(quota=50, reviewers_per_application=1)
+
+    def meeting_of(n):
+        applications = [ranked_application(admin=admin, call=call, percents=(60 + i % 30,))
+                        for i in range(n)]
+        return services.committee_decide(
+            actor=admin, call=call, held_on=timezone.localdate(), members_present="A. Diop",
+            rationale="R", decisions=[Decision(a.pk, State.RESERVE, State.RANKED)
+                                      for a in applications])
+
+    small, large = meeting_of(3), meeting_of(30)
+    office.get(small.get_absolute_url())
+    with CaptureQueriesContext(connection) as few:
+        office.get(small.get_absolute_url())
+    with CaptureQueriesContext(connection) as many:
+        response = office.get(large.get_absolute_url())
+    assert len(response.context["page"].object_list) == 30
+    assert len(many) == len(few)
+
+
+def test_after_the_deadline_the_portal_says_so_and_offers_no_buttons(client, admin):
+    from scholarships.workflow import MSG_GUARD_DEADLINE_PASSED
+
+    application, offer = offered_application(admin=admin)
+    AwardOffer.objects.filter(pk=offer.pk).update(
+        deadline=timezone.now() - datetime.timedelta(minutes=1))
+    client.force_login(application.applicant.user)
+    page = client.get(portal_url(application)).content.decode()
+    assert escape(str(MSG_GUARD_DEADLINE_PASSED)) in page
+    assert "Accept the scholarship" not in page
+    client.post(reverse("scholarships:offer_accept", args=[application.pk, offer.pk]))
+    application.refresh_from_db()
+    assert application.state == State.OFFERED
