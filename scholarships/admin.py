@@ -364,13 +364,8 @@ class ApplicationAdmin(ReadOnlyAdminMixin, RegistrySearchMixin, admin.ModelAdmin
         application = self.get_object(request, unquote(object_id))
         extra = dict(extra_context or {})
         if application is not None:
-            extra["next_moves"] = [
-                {"move": move, "problem": problem,
-                 "url": reverse(move.page, args=[application.call_id
-                                                 if move.page == "scholarships:ranking"
-                                                 else application.pk]) if move.page else ""}
-                for move, problem in services.available_moves(actor=request.user,
-                                                               application=application)]
+            extra["next_moves"] = selectors.next_steps(user=request.user,
+                                                       application=application)
             extra["seen_state"] = application.state
         return super().change_view(request, object_id, form_url, extra_context=extra)
 

@@ -568,3 +568,33 @@ def scholar_table(*, user) -> QuerySet:
             .select_related("call", "applicant", "host_institution", "follow_up")
             .only(*SCHOLAR_FIELDS)
             .order_by("-call__academic_year", "applicant__family_name", "id"))
+
+
+# --- next steps ------------------------------------------------------------------------------
+
+def next_steps(*, user, application: Application) -> list[dict]:
+    """The buttons of an application's staff and admin pages: the moves this
+    user may make from its state, each with why it would be refused now (or
+    None), or the address of the page that makes it (one link per page)."""
+    from django.utils.translation import gettext_lazy as _
+
+    from .services import available_moves
+
+    page_labels = {
+        "scholarships:ranking": _("Decide in the committee (ranking of the call)"),
+        "scholarships:offer_make": None,  # the move's own label
+        "scholarships:follow_up": _("Follow-up of the scholar"),
+    }
+    steps, pages = [], set()
+    for move, problem in available_moves(actor=user, application=application):
+        url = ""
+        if move.page:
+            if move.page in pages:
+                continue
+            pages.add(move.page)
+            url = reverse(move.page, args=[application.call_id if move.page ==
+                                           "scholarships:ranking" else application.pk])
+        steps.append({"move": move, "problem": problem, "url": url,
+                      "label": page_labels.get(move.page) or move.label,
+                      "needs_reason": bool(move.reason_from)})
+    return steps

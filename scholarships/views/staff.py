@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -94,25 +93,10 @@ def application_view(request, pk):
     })
 
 
-def _move_url(move, application) -> str:
-    if move.page == "scholarships:ranking":
-        return reverse(move.page, args=[application.call_id])
-    return reverse(move.page, args=[application.pk]) if move.page else ""
-
-
 def _decision_context(request, application) -> dict:
     """The next steps the user may take, as buttons (or links to the page that
     takes them), the review and the offers."""
-    moves, links = [], set()
-    for move, problem in services.available_moves(actor=request.user, application=application):
-        url = _move_url(move, application)
-        if url in links:
-            continue  # one link per page (the three committee decisions share one)
-        if url:
-            links.add(url)
-        moves.append({"move": move, "problem": problem, "url": url,
-                      "committee": move.page == "scholarships:ranking",
-                      "needs_reason": bool(move.reason_from)})
+    moves = selectors.next_steps(user=request.user, application=application)
     summary = selectors.review_summary(application)
     assignments = list(application.review_assignments.select_related("reviewer")
                        .order_by("assigned_at", "id"))
@@ -126,7 +110,9 @@ def _decision_context(request, application) -> dict:
         "assign_form": AssignReviewerForm() if may_assign else None,
         "offers": list(application.offers.select_related("created_by", "replaces__application")
                        .order_by("-created_at", "-id")),
-        "show_follow_up": application.state in selectors.SCHOLAR_STATES,
+        # The follow-up page is a next step while the scholar is followed; a link after.
+        "show_follow_up": application.state in selectors.SCHOLAR_STATES and not any(
+            step["move"].page == "scholarships:follow_up" for step in moves),
         "is_admin": is_admin,
     }
 
