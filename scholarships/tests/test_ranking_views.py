@@ -369,3 +369,18 @@ def test_after_the_deadline_the_portal_says_so_and_offers_no_buttons(client, adm
     client.post(reverse("scholarships:offer_accept", args=[application.pk, offer.pk]))
     application.refresh_from_db()
     assert application.state == State.OFFERED
+
+
+@pytest.mark.parametrize(("language", "ranking_heading", "offer_heading"), [
+    ("fr", "La sélection envisagée", "Votre offre de bourse"),
+    ("nl", "De beoogde selectie", "Uw beursaanbod"),
+])
+def test_the_pages_speak_french_and_dutch(client, admin, language, ranking_heading,
+                                          offer_heading):
+    application, _offer = offered_application(admin=admin)
+    client.force_login(admin)
+    page = client.get(ranking_url(application.call), HTTP_ACCEPT_LANGUAGE=language)
+    assert ranking_heading in page.content.decode()
+    client.force_login(application.applicant.user)
+    page = client.get(portal_url(application), HTTP_ACCEPT_LANGUAGE=language)
+    assert offer_heading in page.content.decode()
