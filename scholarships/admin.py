@@ -22,7 +22,6 @@ from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.roles import Role, has_role
 from registry.admin import ReadOnlyAdminMixin, RegistryHistoryAdmin, RegistrySearchMixin
@@ -431,9 +430,10 @@ class ApplicationTransitionAdmin(ReadOnlyAdminMixin, RegistrySearchMixin, admin.
 # --- review ----------------------------------------------------------------------------------
 
 @admin.register(ReviewerProfile)
-class ReviewerProfileAdmin(SimpleHistoryAdmin):
+class ReviewerProfileAdmin(RegistryHistoryAdmin):
     """Who reviews: automatic assignment skips a reviewer of the applicant's
-    nationality or host institution and balances the load shown here."""
+    nationality or host institution and balances the load shown here. Its
+    history is kept; reverting needs the change permission (not the DPO's)."""
 
     list_display = ["__str__", "user", "country", "institution", "expertise", "is_active",
                     "load"]
@@ -556,7 +556,7 @@ class ProgressReportInline(ReadOnlyInline):
 
 
 @admin.register(ScholarFollowUp)
-class ScholarFollowUpAdmin(ReadOnlyAdminMixin, RegistrySearchMixin, SimpleHistoryAdmin):
+class ScholarFollowUpAdmin(ReadOnlyAdminMixin, RegistrySearchMixin, RegistryHistoryAdmin):
     """Recorded on the follow-up page (scholarships:follow_up); its history is kept."""
 
     list_display = ["application", "arrived_on", "enrolment_confirmed_on", "completed_on",

@@ -233,3 +233,16 @@ def test_bulk_automatic_assignment_says_which_applications_lack_reviewers(client
     assert "Reviewers assigned to 1 applications." in content
     assert "2 of 3 reviewers found." in content
     assert ReviewAssignment.objects.filter(application=ready).count() == 1
+
+
+def test_the_data_protection_officer_cannot_revert_a_reviewer_profile(client):
+    profile = ReviewerProfileFactory(country="BE")
+    profile.country = "KE"
+    profile.save()
+    first = profile.history.order_by("history_date").first()
+    client.force_login(UserFactory(is_staff=True, roles=[Role.DPO]))
+    url = reverse("admin:scholarships_reviewerprofile_simple_history",
+                  args=[profile.pk, first.history_id])
+    assert client.post(url, {}).status_code == 403
+    profile.refresh_from_db()
+    assert profile.country.code == "KE"
