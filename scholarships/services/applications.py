@@ -101,6 +101,24 @@ def _locks_places(current: str, to: str) -> bool:
                                  and current not in (State.DRAFT, State.SUBMITTED))
 
 
+def _locked_for(application: Application, to: str) -> Application:
+    """The application row locked for a move to `to`, with the academic
+    year's calls locked first when the move takes or frees a place. Calls
+    before applications, always, so two lockers never wait for each other in
+    a circle; the state that decides is read fresh, not from the caller's
+    copy, which may be minutes old."""
+    fresh = (Application.objects.filter(pk=application.pk)
+             .values_list("state", flat=True).first() or application.state)
+    places = _locks_places(fresh, to)
+    if places:
+        _lock_places(application.call_id)
+    locked = _locked(application)
+    if not places and _locks_places(locked.state, to):
+        # Moved in the instant between the two reads: lock the calls too.
+        _lock_places(application.call_id)
+    return locked
+
+
 @transaction.atomic
 def application_transition(*, actor, application: Application, to: str, reason: str = "",
                            changes: dict | None = None, expected_state: str | None = None,
@@ -118,9 +136,7 @@ def application_transition(*, actor, application: Application, to: str, reason: 
     now = now or timezone.now()
     reason = (reason or "").strip()
     override_reason = (override_reason or "").strip()
-    if _locks_places(application.state, to):
-        _lock_places(application.call_id)
-    locked = _locked(application)
+    locked = _locked_for(application, to)
     current = locked.state
     if expected_state is not None and current != expected_state:
         raise InvalidTransition(MSG_CHANGED_MEANWHILE % {"state": State(current).label},
@@ -402,9 +418,7 @@ def application_withdraw(*, actor, application: Application, reason: str = "",
     from .awards import offer_close_after_withdrawal
     from .review import assignments_cancel
 
-    if _locks_places(application.state, State.WITHDRAWN):
-        _lock_places(application.call_id)
-    was = _locked(application).state
+    was = _locked_for(application, State.WITHDRAWN).state
     application = application_transition(actor=actor, application=application,
                                          to=State.WITHDRAWN, reason=reason,
                                          expected_state=expected_state)

@@ -21,6 +21,7 @@ from .applications import (
     InvalidTransition,
     _lock_places,
     _locked,
+    _locked_for,
     application_transition,
 )
 
@@ -114,7 +115,11 @@ def award_offer_make(*, actor, application: Application, monthly_allowance: Deci
     return offer
 
 
-def _locked_offer(offer: AwardOffer) -> AwardOffer:
+def _locked_offer(offer: AwardOffer, to: str) -> AwardOffer:
+    """The offer locked, after its application (and, for a decline or a
+    lapse, the academic year's calls): always calls, then application, then
+    offer, as a withdrawal does, so two answers never wait for each other."""
+    _locked_for(offer.application, to)
     return (AwardOffer.objects.select_for_update(of=("self",))
             .select_related("application__call", "application__applicant").get(pk=offer.pk))
 
@@ -123,7 +128,7 @@ def _locked_offer(offer: AwardOffer) -> AwardOffer:
 def award_offer_accept(*, actor, offer: AwardOffer, now=None) -> AwardOffer:
     """The applicant accepts before the deadline; the scholar's follow-up starts."""
     now = now or timezone.now()
-    offer = _locked_offer(offer)
+    offer = _locked_offer(offer, State.ACCEPTED)
     if offer.status != AwardOffer.Status.OPEN:
         raise ValidationError(MSG_OFFER_NOT_OPEN, code="answered")
     application_transition(actor=actor, application=offer.application, to=State.ACCEPTED,
@@ -140,8 +145,7 @@ def award_offer_decline(*, actor, offer: AwardOffer, reason: str = "", now=None)
     """The applicant declines (or an administrator records their decline, with
     a reason). The place goes to the next reserve candidate."""
     now = now or timezone.now()
-    _lock_places(offer.application.call_id)
-    offer = _locked_offer(offer)
+    offer = _locked_offer(offer, State.DECLINED)
     if offer.status != AwardOffer.Status.OPEN:
         raise ValidationError(MSG_OFFER_NOT_OPEN, code="answered")
     application_transition(actor=actor, application=offer.application, to=State.DECLINED,
@@ -160,8 +164,7 @@ def award_offer_lapse(*, actor, offer: AwardOffer, now=None) -> bool:
     the next reserve candidate. Safe to run twice: an offer answered or lapsed
     meanwhile is left alone (returns False)."""
     now = now or timezone.now()
-    _lock_places(offer.application.call_id)
-    offer = _locked_offer(offer)
+    offer = _locked_offer(offer, State.LAPSED)
     if offer.status != AwardOffer.Status.OPEN or offer.deadline > now:
         return False
     application_transition(actor=actor, application=offer.application, to=State.LAPSED,

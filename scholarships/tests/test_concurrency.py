@@ -7,7 +7,7 @@ import threading
 
 import pytest
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from registry.factories import UserFactory
 from scholarships import services
@@ -72,8 +72,10 @@ def run_at_once(*calls):
     Returns what each raised (None when it succeeded), in order."""
     barrier = threading.Barrier(len(calls))
     outcomes = [None] * len(calls)
+    language = translation.get_language()  # each thread answers in the test's language
 
     def run(index, call):
+        translation.activate(language)
         try:
             barrier.wait()
             call()

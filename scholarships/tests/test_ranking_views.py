@@ -377,10 +377,16 @@ def test_after_the_deadline_the_portal_says_so_and_offers_no_buttons(client, adm
 ])
 def test_the_pages_speak_french_and_dutch(client, admin, language, ranking_heading,
                                           offer_heading):
+    from django.utils import translation
+
     application, _offer = offered_application(admin=admin)
-    client.force_login(admin)
-    page = client.get(ranking_url(application.call), HTTP_ACCEPT_LANGUAGE=language)
-    assert ranking_heading in page.content.decode()
-    client.force_login(application.applicant.user)
-    page = client.get(portal_url(application), HTTP_ACCEPT_LANGUAGE=language)
-    assert offer_heading in page.content.decode()
+    try:
+        client.force_login(admin)
+        page = client.get(ranking_url(application.call), HTTP_ACCEPT_LANGUAGE=language)
+        assert ranking_heading in page.content.decode()
+        client.force_login(application.applicant.user)
+        page = client.get(portal_url(application), HTTP_ACCEPT_LANGUAGE=language)
+        assert offer_heading in page.content.decode()
+    finally:
+        # The locale middleware leaves the language active in this thread.
+        translation.activate("en")
