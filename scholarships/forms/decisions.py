@@ -198,6 +198,23 @@ class OfferForm(_Form):
         return cleaned
 
 
+class BulkOfferForm(_Form):
+    """One package for every selected candidate of a call; each period comes
+    from the candidate's study plan."""
+
+    monthly_allowance = _euros(_("Monthly allowance (EUR)"), positive=True)
+    tuition = _euros(_("Tuition fees (EUR)"))
+    travel = _euros(_("Travel (EUR)"))
+    insurance = _euros(_("Insurance (EUR)"))
+    deadline = _date(_("Answer before (end of the day, Brussels time)"))
+
+    def clean_deadline(self):
+        deadline = self.cleaned_data["deadline"]
+        if deadline <= timezone.localdate():
+            raise forms.ValidationError(MSG_DEADLINE_PAST, code="past")
+        return deadline
+
+
 class DeclineForm(_Form):
     reason = forms.CharField(
         label=_("Why do you decline? (optional)"), required=False, max_length=2000,

@@ -37,6 +37,8 @@ MSG_DEADLINE_AFTER_START = _("The deadline to answer must be before the scholars
 MSG_OFFER_NOT_OPEN = _("This offer was already answered or has lapsed.")
 MSG_NOT_YOUR_OFFER = _("This offer was not made to you.")
 MSG_PROMOTED_REASON = _("Place freed by %(reference)s (%(status)s).")
+MSG_NO_STUDY_PERIOD = _("The study plan gives no start and duration after today: make this "
+                        "offer on the application's page.")
 
 
 def deadline_end_of_day(day: datetime.date) -> datetime.datetime:
@@ -189,15 +191,48 @@ def offer_close_after_withdrawal(*, application: Application, now=None) -> None:
     place_freed(offer=offer, now=now)
 
 
+def study_period(application: Application, today) -> tuple | None:
+    """(start, end) of the scholarship from the applicant's study plan, when
+    it starts after today: the last day of the month before start + months."""
+    start, months = application.planned_start, application.duration_months
+    if not (start and months and start > today):
+        return None
+    month = start.month - 1 + months
+    end = datetime.date(start.year + month // 12, month % 12 + 1, 1) - datetime.timedelta(days=1)
+    return start, end
+
+
 def _period_for(candidate: Application, freed: AwardOffer, today) -> tuple:
     """The candidate's own study plan when it still lies ahead, or the freed offer's period."""
-    start, months = candidate.planned_start, candidate.duration_months
-    if start and months and start > today:
-        month = start.month - 1 + months
-        year = start.year + month // 12
-        end = datetime.date(year, month % 12 + 1, 1) - datetime.timedelta(days=1)
-        return start, end
-    return freed.starts_on, freed.ends_on
+    return study_period(candidate, today) or (freed.starts_on, freed.ends_on)
+
+
+def award_offers_make_for_selected(*, actor, call, monthly_allowance: Decimal, tuition: Decimal,
+                                   travel: Decimal, insurance: Decimal, deadline,
+                                   now=None) -> tuple[list, list]:
+    """The same package offered to every selected candidate of the call who has
+    no offer yet, each for the period of their own study plan; each offer in
+    its own transaction through award_offer_make. Returns the offers made and
+    (application, reason) for each candidate refused: one whose study plan
+    gives no period ahead gets their offer one by one."""
+    now = now or timezone.now()
+    today = timezone.localtime(now, BRUSSELS).date()
+    made, refused = [], []
+    selected = (Application.objects.filter(call=call, state=State.SELECTED)
+                .select_related("call", "applicant").order_by("submitted_at", "id"))
+    for application in selected:
+        period = study_period(application, today)
+        if period is None:
+            refused.append((application, str(MSG_NO_STUDY_PERIOD)))
+            continue
+        try:
+            made.append(award_offer_make(
+                actor=actor, application=application, monthly_allowance=monthly_allowance,
+                tuition=tuition, travel=travel, insurance=insurance, starts_on=period[0],
+                ends_on=period[1], deadline=deadline, expected_state=State.SELECTED, now=now))
+        except ValidationError as error:
+            refused.append((application, " ".join(error.messages)))
+    return made, refused
 
 
 def place_freed(*, offer: AwardOffer, now=None) -> AwardOffer | None:

@@ -23,8 +23,10 @@ from scholarships.factories import (
 )
 from scholarships.models import AwardOffer, CommitteeMeeting
 from scholarships.services import Decision
+from scholarships.services import awards as award_services
 from scholarships.services import selection as selection_services
 from scholarships.views import awards as award_views
+from scholarships.views import selection as selection_views
 from scholarships.workflow import State
 
 pytestmark = pytest.mark.django_db
@@ -390,3 +392,47 @@ def test_the_pages_speak_french_and_dutch(client, admin, language, ranking_headi
     finally:
         # The locale middleware leaves the language active in this thread.
         translation.activate("en")
+
+
+def test_one_package_offered_to_every_selected_candidate_from_the_ranking(office, admin):
+    call = CallFactory(quota=5, reviewers_per_application=1)
+    applications = [ranked_application(admin=admin, call=call, percents=(90 - i,))
+                    for i in range(3)]
+    no_plan = applications[2]
+    type(no_plan).objects.filter(pk=no_plan.pk).update(planned_start=None)
+    services.committee_decide(
+        actor=admin, call=call, held_on=timezone.localdate(), members_present="A. Diop",
+        rationale="Top three", decisions=[Decision(a.pk, State.SELECTED, State.RANKED)
+                                          for a in applications])
+    deadline = (timezone.localdate() + datetime.timedelta(days=10)).isoformat()
+    response = office.post(ranking_url(call), {
+        "action": "offers", "offers-monthly_allowance": "1150.00", "offers-tuition": "0",
+        "offers-travel": "900.00", "offers-insurance": "480.00", "offers-deadline": deadline},
+        follow=True)
+    content = response.content.decode()
+    assert escape(str(selection_views.MSG_OFFERS_MADE % {"count": 2})) in content
+    assert escape(f"{no_plan.reference}: {award_services.MSG_NO_STUDY_PERIOD}") in content
+    offers = AwardOffer.objects.filter(application__call=call)
+    assert offers.count() == 2
+    for offer in offers.select_related("application"):
+        assert offer.starts_on == offer.application.planned_start
+        assert str(offer.travel) == "900.00"
+
+
+def test_bulk_offers_need_a_valid_package_and_keep_what_was_typed(office, admin):
+    call = CallFactory(quota=5, reviewers_per_application=1)
+    application = ranked_application(admin=admin, call=call, percents=(90,))
+    services.committee_decide(actor=admin, call=call, held_on=timezone.localdate(),
+                              members_present="A. Diop", rationale="Top",
+                              decisions=[Decision(application.pk, State.SELECTED,
+                                                  State.RANKED)])
+    response = office.post(ranking_url(call), {
+        "action": "offers", "offers-monthly_allowance": "0", "offers-tuition": "4175.00",
+        "offers-travel": "900.00", "offers-insurance": "480.00",
+        "offers-deadline": timezone.localdate().isoformat()})
+    assert response.status_code == 200
+    form = response.context["offers_form"]
+    assert set(form.errors) == {"monthly_allowance", "deadline"}
+    assert 'value="4175.00"' in response.content.decode()
+    assert response.context["form"].errors == {}  # the committee's form is left alone
+    assert not AwardOffer.objects.exists()

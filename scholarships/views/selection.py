@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 from django_countries import countries
@@ -17,9 +18,10 @@ from accounts.roles import Role, has_role
 from registry.models import Person
 
 from .. import selectors, services
-from ..forms.decisions import CommitteeForm
+from ..forms.decisions import BulkOfferForm, CommitteeForm
 from ..models import Application, ApplicationTransition, Call, CommitteeMeeting
 from ..services import Decision, DecisionsRefused
+from ..services.awards import deadline_end_of_day, offer_default_deadline
 from ..workflow import State
 
 RANKING_PER_PAGE = 100
@@ -29,6 +31,8 @@ DECISION_CHOICES = [(State.SELECTED, State.SELECTED.label),
 
 MSG_RECORDED = _("The committee's decisions were recorded: %(count)s applications.")
 MSG_NOTHING_MARKED = _("Mark at least one application selected, reserve or not selected.")
+MSG_OFFERS_MADE = _("Offers made to %(count)s selected candidates; each receives the award "
+                    "letter by e-mail.")
 MSG_ASSIGNED_ALL = _("Reviewers assigned to %(done)s applications; %(short)s still miss "
                      "reviewers.")
 
@@ -79,6 +83,18 @@ def _assign_all(request, call):
     return redirect("scholarships:ranking", call=call.pk)
 
 
+def _offer_all(request, call, data):
+    made, refused = services.award_offers_make_for_selected(
+        actor=request.user, call=call, monthly_allowance=data["monthly_allowance"],
+        tuition=data["tuition"], travel=data["travel"], insurance=data["insurance"],
+        deadline=deadline_end_of_day(data["deadline"]))
+    if made:
+        messages.success(request, MSG_OFFERS_MADE % {"count": len(made)})
+    for application, reason in refused:
+        messages.warning(request, f"{application}: {reason}")
+    return redirect("scholarships:ranking", call=call.pk)
+
+
 @require_http_methods(["GET", "POST"])
 @role_required(*selectors.STAFF_ROLES)
 def ranking(request, call):
@@ -87,6 +103,13 @@ def ranking(request, call):
     posted = request.method == "POST" and may_decide
     if posted and request.POST.get("action") == "assign":
         return _assign_all(request, call)
+    offers_form = BulkOfferForm(request.POST if posted and request.POST.get("action") == "offers"
+                                else None, prefix="offers",
+                                initial={"deadline": timezone.localtime(
+                                    offer_default_deadline()).date()})
+    if offers_form.is_bound and offers_form.is_valid():
+        return _offer_all(request, call, offers_form.cleaned_data)
+    deciding = posted and request.POST.get("action") in ("record", "preview")
     page = Paginator(selectors.ranking(call), RANKING_PER_PAGE).get_page(
         request.POST.get("page") or request.GET.get("page"))
     threshold = selectors.spread_threshold()
@@ -102,10 +125,10 @@ def ranking(request, call):
             "country": selectors.first_nationality(person),
             "summary": selectors.ranking_row_summary(call, application, threshold),
             "decidable": decidable,
-            "decision": request.POST.get(f"decision-{application.pk}", "") if posted else "",
+            "decision": request.POST.get(f"decision-{application.pk}", "") if deciding else "",
             "error": "",
         })
-    form = CommitteeForm(request.POST if posted else None)
+    form = CommitteeForm(request.POST if deciding else None)
     refusal = ""
     if posted and request.POST.get("action") == "record":
         decisions = [Decision(row["application"].pk, row["decision"],
@@ -154,6 +177,9 @@ def ranking(request, call):
         "meetings": list(call.committee_meetings.select_related("recorded_by")[:20]),
         "reviewable": Application.objects.filter(
             call=call, state__in=(State.ELIGIBLE, State.IN_REVIEW)).exists(),
+        "to_offer": Application.objects.filter(call=call, state=State.SELECTED).count()
+        if may_decide else 0,
+        "offers_form": offers_form,
     })
 
 
