@@ -8,7 +8,7 @@ from django_countries import countries
 from registry.models import Person
 
 from . import selectors
-from .models import Application, Call, ScholarFollowUp
+from .models import Application, Call
 from .workflow import State
 
 AGE_BAND_CHOICES = [
@@ -85,6 +85,19 @@ class ApplicationFilter(django_filters.FilterSet):
         return selectors.application_eligibility(queryset, value)
 
 
+def _scholar_calls(request):
+    # Only what Call.__str__ prints; one query whatever the number of rows.
+    from .models import Call
+
+    return Call.objects.only("id", "title", "academic_year").order_by("-opens_at")
+
+
+def _residences():
+    from .models import ScholarFollowUp
+
+    return ScholarFollowUp.Residence.choices
+
+
 class ScholarFilter(django_filters.FilterSet):
     """The scholars being followed (accepted offers onwards)."""
 
@@ -93,7 +106,7 @@ class ScholarFilter(django_filters.FilterSet):
         help_text=_("A reference such as SCH-2026-00042, or any part of the scholar's name."),
     )
     call = django_filters.ModelChoiceFilter(
-        label=_("Call"), queryset=_calls, empty_label=_("Any call"),
+        label=_("Call"), queryset=_scholar_calls, empty_label=_("Any call"),
     )
     state = django_filters.ChoiceFilter(
         label=_("State"), empty_label=_("Any state"),
@@ -101,7 +114,7 @@ class ScholarFilter(django_filters.FilterSet):
     )
     residence = django_filters.ChoiceFilter(
         label=_("Lives now"), field_name="follow_up__residence", empty_label=_("Any"),
-        choices=ScholarFollowUp.Residence.choices,
+        choices=_residences,
     )
 
     class Meta:
