@@ -227,13 +227,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "registry.tasks.duplicates_flag_sweep",
         "schedule": crontab(hour=2, minute=30),
     },
-    # Every hour, at five past: award offers whose answer deadline has passed
+    # Every hour, at ten to: award offers whose answer deadline has passed
     # lapse, and each freed place goes to the next reserve candidate of the
     # call. Deadlines fall at the end of a day (Brussels), so a reserve
     # candidate hears within the hour; hourly is cheap (one indexed query).
+    # Ten to, so it does not start with the other hourly sweeps.
     "scholarships-offers-lapse": {
         "task": "scholarships.tasks.award_offers_lapse_sweep",
-        "schedule": crontab(minute=5),
+        "schedule": crontab(minute=50),
     },
 }
 
