@@ -10,29 +10,41 @@ number of rows: what a row shows is in list_select_related or annotated.
 from decimal import Decimal
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import FilteredSelectMultiple
-from django.core.exceptions import ValidationError
-from django.db.models import Count, DecimalField, IntegerField, OuterRef, Subquery, Sum
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, DecimalField, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.urls import reverse
+from django.http import Http404, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils.formats import number_format
-from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import Role, has_role
 from registry.admin import ReadOnlyAdminMixin, RegistryHistoryAdmin, RegistrySearchMixin
 
+from . import selectors, services
 from .models import (
     Application,
     ApplicationDocument,
     ApplicationTransition,
+    AwardOffer,
     Call,
+    CommitteeMeeting,
     Criterion,
     Programme,
+    ProgressReport,
     Referee,
     RequiredDocument,
+    ReviewAssignment,
+    ReviewerProfile,
+    ReviewScore,
+    ScholarFollowUp,
 )
+from .workflow import State
 
 MSG_WEIGHT_POSITIVE = _("A weight must be greater than zero.")
 EMPTY = "—"
@@ -233,13 +245,61 @@ APPLICATION_FIELDSETS = [
 ]
 
 
+class ReviewAssignmentInline(ReadOnlyInline):
+    model = ReviewAssignment
+    fk_name = "application"
+    fields = ["reviewer", "status", "assigned_at", "assigned_by", "declared_at",
+              "conflict_note", "total", "submitted_at"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("reviewer", "assigned_by")
+
+
+class AwardOfferInline(ReadOnlyInline):
+    model = AwardOffer
+    fk_name = "application"
+    fields = ["status", "monthly_allowance", "tuition", "travel", "insurance", "starts_on",
+              "ends_on", "deadline", "created_at", "answered_at"]
+    readonly_fields = fields
+
+
+def may_decide(request) -> bool:
+    return request.user.is_superuser or has_role(request.user, Role.SCHOLARSHIP_ADMIN)
+
+
+def report_moves(model_admin, request, moved, refused, done_message):
+    """What a bulk action did: how many moved, and each refusal with its reason."""
+    if moved:
+        model_admin.message_user(request, done_message % {"count": len(moved)},
+                                 messages.SUCCESS)
+    if refused:
+        shown = refused[:REFUSALS_SHOWN]
+        lines = format_html_join("", "<li>{}: {}</li>", ((str(a), reason) for a, reason in shown))
+        more = len(refused) - len(shown)
+        tail = gettext("and %(count)d more.") % {"count": more} if more else ""
+        model_admin.message_user(request, format_html(
+            "{}<ul>{}</ul>{}", ngettext("%(count)d application was refused:",
+                                        "%(count)d applications were refused:",
+                                        len(refused)) % {"count": len(refused)},
+            lines, tail), messages.WARNING)
+
+
+REFUSALS_SHOWN = 20
+
+
 @admin.register(Application)
 class ApplicationAdmin(ReadOnlyAdminMixin, RegistrySearchMixin, admin.ModelAdmin):
     # Read-only: applications start in the portal and only the services move
     # them (application_submit, application_transition).
     """Read only: an application changes through the portal and the services.
     The staff page (scholarships:application_view) shows it with the
-    automatic pre-check and the documents."""
+    automatic pre-check and the documents. The next steps allowed from its
+    state are buttons that go through the same service as the staff page;
+    the bulk actions call it once per application and report each refusal."""
+
+    change_form_template = "admin/scholarships/application/change_form.html"
+    actions = ["confirm_eligibility", "assign_reviewers", "close_review"]
 
     list_display = ["__str__", "applicant", "call", "state", "submitted_at"]
     list_filter = ["call", "state"]
@@ -252,7 +312,85 @@ class ApplicationAdmin(ReadOnlyAdminMixin, RegistrySearchMixin, admin.ModelAdmin
     fieldsets = APPLICATION_FIELDSETS
     readonly_fields = [name for _title, options in APPLICATION_FIELDSETS
                        for name in options["fields"]]
-    inlines = [ApplicationDocumentInline, RefereeInline, ApplicationTransitionInline]
+    inlines = [ApplicationDocumentInline, RefereeInline, ReviewAssignmentInline,
+               AwardOfferInline, ApplicationTransitionInline]
+
+    def has_decide_permission(self, request):
+        return may_decide(request)
+
+    @admin.action(description=_("Confirm the eligibility of the selected applications"),
+                  permissions=["decide"])
+    def confirm_eligibility(self, request, queryset):
+        moved, refused = services.applications_move(
+            actor=request.user, applications=list(queryset.order_by("pk")), to=State.ELIGIBLE)
+        report_moves(self, request, moved, refused,
+                     gettext("Eligibility confirmed for %(count)d applications."))
+
+    @admin.action(description=_("Assign reviewers automatically to the selected applications"),
+                  permissions=["decide"])
+    def assign_reviewers(self, request, queryset):
+        moved, refused = [], []
+        for application in queryset.order_by("pk"):
+            try:
+                services.reviewers_assign_automatically(actor=request.user,
+                                                        application=application)
+            except ValidationError as error:
+                refused.append((application, " ".join(error.messages)))
+                continue
+            summary = selectors.review_summary(application)
+            if summary.live < summary.needed:
+                refused.append((application, gettext(
+                    "%(live)d of %(needed)d reviewers found.") % {
+                    "live": summary.live, "needed": summary.needed}))
+            else:
+                moved.append(application)
+        report_moves(self, request, moved, refused,
+                     gettext("Reviewers assigned to %(count)d applications."))
+
+    @admin.action(description=_("Close the review of the selected applications (rank them)"),
+                  permissions=["decide"])
+    def close_review(self, request, queryset):
+        moved, refused = services.applications_move(
+            actor=request.user, applications=list(queryset.order_by("pk")), to=State.RANKED)
+        report_moves(self, request, moved, refused,
+                     gettext("%(count)d applications ranked."))
+
+    def get_urls(self):
+        return [path("<path:object_id>/move/", self.admin_site.admin_view(self.move_view),
+                     name="scholarships_application_move"), *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        application = self.get_object(request, unquote(object_id))
+        extra = dict(extra_context or {})
+        if application is not None:
+            extra["next_moves"] = selectors.next_steps(user=request.user,
+                                                       application=application)
+            extra["seen_state"] = application.state
+        return super().change_view(request, object_id, form_url, extra_context=extra)
+
+    def move_view(self, request, object_id):
+        """A next-step button of the change page, through the one service."""
+        if request.method != "POST":
+            raise Http404
+        if not may_decide(request):
+            raise PermissionDenied
+        application = self.get_object(request, unquote(object_id))
+        if application is None:
+            raise Http404
+        to, seen = request.POST.get("to", ""), request.POST.get("seen", "")
+        if to not in State.values or seen not in State.values:
+            raise Http404
+        try:
+            services.application_move(actor=request.user, application=application, to=to,
+                                      reason=request.POST.get("reason", ""),
+                                      expected_state=seen)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+        else:
+            self.message_user(request, gettext("The application is now “%(state)s”.") % {
+                "state": State(to).label}, messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:scholarships_application_change",
+                                            args=[application.pk]))
 
     @admin.display(description=_("full application"))
     def staff_page(self, obj):
@@ -287,3 +425,162 @@ class ApplicationTransitionAdmin(ReadOnlyAdminMixin, RegistrySearchMixin, admin.
     @admin.display(description=_("applicant"), ordering="application__applicant__family_name")
     def applicant(self, obj):
         return obj.application.applicant
+
+
+# --- review ----------------------------------------------------------------------------------
+
+@admin.register(ReviewerProfile)
+class ReviewerProfileAdmin(RegistryHistoryAdmin):
+    """Who reviews: automatic assignment skips a reviewer of the applicant's
+    nationality or host institution and balances the load shown here. Its
+    history is kept; reverting needs the change permission (not the DPO's)."""
+
+    list_display = ["__str__", "user", "country", "institution", "expertise", "is_active",
+                    "load"]
+    list_filter = ["is_active", "country"]
+    list_select_related = ["user", "institution"]
+    show_full_result_count = False
+    search_fields = ["user__username", "user__first_name", "user__last_name", "expertise"]
+    autocomplete_fields = ["user", "institution"]
+    fields = ["user", "country", "institution", "expertise", "is_active"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(open_total=Count(
+            "user__review_assignments", filter=Q(
+                user__review_assignments__status__in=("to_declare", "to_score"))))
+
+    @admin.display(description=_("reviews in hand"), ordering="open_total")
+    def load(self, obj):
+        return getattr(obj, "open_total", 0)
+
+
+class ReviewScoreInline(ReadOnlyInline):
+    model = ReviewScore
+    fields = ["criterion", "score"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("criterion")
+
+
+@admin.register(ReviewAssignment)
+class ReviewAssignmentAdmin(ReadOnlyAdminMixin, RegistrySearchMixin, admin.ModelAdmin):
+    list_display = ["application", "reviewer", "status", "assigned_at", "declared_at", "total",
+                    "submitted_at"]
+    list_filter = ["status", "assigned_at", "application__call"]
+    list_select_related = ["application", "reviewer"]
+    show_full_result_count = False
+    person_paths = ("application__applicant",)
+    search_fields = ["application__reference", "reviewer__username", "reviewer__last_name"]
+    search_help_text = _("An application's reference, a reviewer's login or name, or the "
+                         "applicant's reference or names.")
+    fields = ["application", "reviewer", "status", "assigned_at", "assigned_by", "declared_at",
+              "conflict_note", "comment", "total", "submitted_at", "cancelled_at",
+              "notified_at"]
+    readonly_fields = fields
+    inlines = [ReviewScoreInline]
+
+
+@admin.register(ReviewScore)
+class ReviewScoreAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["assignment", "criterion", "score"]
+    list_filter = ["criterion__call"]
+    list_select_related = ["assignment__application", "assignment__reviewer", "criterion"]
+    show_full_result_count = False
+    search_fields = ["assignment__application__reference", "criterion__name"]
+    fields = ["assignment", "criterion", "score"]
+    readonly_fields = fields
+
+
+# --- selection and awards -----------------------------------------------------------------------
+
+class DecisionInline(ReadOnlyInline):
+    model = ApplicationTransition
+    fk_name = "meeting"
+    verbose_name = _("decision")
+    verbose_name_plural = _("decisions")
+    fields = ["application", "from_state", "to_state", "override_reason"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("application")
+
+
+@admin.register(CommitteeMeeting)
+class CommitteeMeetingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Recorded from the ranking page (scholarships:ranking), read here."""
+
+    list_display = ["held_on", "call", "recorded_by", "recorded_at", "decision_count"]
+    list_filter = ["call", "held_on"]
+    list_select_related = ["call", "recorded_by"]
+    show_full_result_count = False
+    search_fields = ["call__title", "members_present", "rationale"]
+    date_hierarchy = "held_on"
+    fields = ["call", "held_on", "members_present", "rationale", "override_reason",
+              "recorded_by", "recorded_at"]
+    readonly_fields = fields
+    inlines = [DecisionInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(decision_total=Count("decisions"))
+
+    @admin.display(description=_("decisions"), ordering="decision_total")
+    def decision_count(self, obj):
+        return obj.decision_total
+
+
+@admin.register(AwardOffer)
+class AwardOfferAdmin(ReadOnlyAdminMixin, RegistrySearchMixin, admin.ModelAdmin):
+    """Made on the staff page (scholarships:offer_make) and answered in the portal."""
+
+    list_display = ["application", "status", "monthly_allowance", "starts_on", "ends_on",
+                    "deadline", "created_by", "answered_at"]
+    list_filter = ["status", "deadline", "application__call"]
+    list_select_related = ["application", "created_by"]
+    show_full_result_count = False
+    person_paths = ("application__applicant",)
+    search_fields = ["application__reference"]
+    search_help_text = _("An application's reference, or the applicant's reference or names.")
+    fields = ["application", "status", "monthly_allowance", "tuition", "travel", "insurance",
+              "starts_on", "ends_on", "deadline", "created_at", "created_by", "replaces",
+              "answered_at", "answer_reason", "applicant_notified_at", "admins_notified_at"]
+    readonly_fields = fields
+
+
+# --- follow-up ----------------------------------------------------------------------------------
+
+class ProgressReportInline(ReadOnlyInline):
+    model = ProgressReport
+    fields = ["academic_year", "received_on", "assessment", "notes", "recorded_by"]
+    readonly_fields = fields
+
+
+@admin.register(ScholarFollowUp)
+class ScholarFollowUpAdmin(ReadOnlyAdminMixin, RegistrySearchMixin, RegistryHistoryAdmin):
+    """Recorded on the follow-up page (scholarships:follow_up); its history is kept."""
+
+    list_display = ["application", "arrived_on", "enrolment_confirmed_on", "completed_on",
+                    "discontinued_on", "residence", "residence_confirmed_on"]
+    list_filter = ["residence", "application__call", "application__state"]
+    list_select_related = ["application"]
+    show_full_result_count = False
+    person_paths = ("application__applicant",)
+    search_fields = ["application__reference"]
+    fields = ["application", "arrived_on", "enrolment_confirmed_on", "completed_on",
+              "discontinued_on", "discontinuation_reason", "residence", "residence_country",
+              "residence_confirmed_on", "updated_at"]
+    readonly_fields = fields
+    inlines = [ProgressReportInline]
+
+
+@admin.register(ProgressReport)
+class ProgressReportAdmin(ReadOnlyAdminMixin, RegistrySearchMixin, admin.ModelAdmin):
+    list_display = ["follow_up", "academic_year", "received_on", "assessment", "recorded_by"]
+    list_filter = ["assessment", "academic_year"]
+    list_select_related = ["follow_up__application", "recorded_by"]
+    show_full_result_count = False
+    person_paths = ("follow_up__application__applicant",)
+    search_fields = ["follow_up__application__reference", "notes"]
+    fields = ["follow_up", "academic_year", "received_on", "assessment", "notes",
+              "recorded_by", "recorded_at"]
+    readonly_fields = fields

@@ -5,10 +5,12 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from registry.factories import OrganisationFactory, PersonFactory
+from accounts.roles import Role
+from registry.factories import OrganisationFactory, PersonFactory, UserFactory
 
 from .models import (
     Application,
+    AwardOffer,
     Call,
     Criterion,
     Degree,
@@ -17,6 +19,8 @@ from .models import (
     Programme,
     Referee,
     RequiredDocument,
+    ReviewAssignment,
+    ReviewerProfile,
 )
 from .workflow import State
 
@@ -138,3 +142,105 @@ class RefereeFactory(DjangoModelFactory):
     name = factory.Faker("name")
     email = factory.Sequence(lambda n: f"referee{n}@university.example.org")
     institution = "University of Ghana"
+
+
+def admin_user(**kwargs):
+    """A scholarship administrator."""
+    return UserFactory(roles=[Role.SCHOLARSHIP_ADMIN], **kwargs)
+
+
+def submitted_application(**kwargs) -> Application:
+    """A complete application submitted by its applicant through the service."""
+    from . import services
+
+    if "applicant" not in kwargs:
+        kwargs.setdefault("applicant__user", UserFactory())
+    application = CompleteApplicationFactory(**kwargs)
+    return services.application_submit(actor=application.applicant.user,
+                                       application=application)
+
+
+def eligible_application(*, admin=None, **kwargs) -> Application:
+    from . import services
+
+    application = submitted_application(**kwargs)
+    return services.application_transition(actor=admin or admin_user(),
+                                           application=application, to=State.ELIGIBLE)
+
+
+class ReviewerProfileFactory(DjangoModelFactory):
+    """A reviewer: a user with the reviewer role and an active profile, from a
+    country no applicant of the factories comes from unless told."""
+
+    class Meta:
+        model = ReviewerProfile
+
+    user = factory.SubFactory(UserFactory, roles=[Role.REVIEWER],
+                              first_name=factory.Faker("first_name"),
+                              last_name=factory.Faker("last_name"))
+    country = "BE"
+    expertise = "Agronomy"
+
+
+def reviewer(**kwargs):
+    """The user of a new reviewer profile."""
+    return ReviewerProfileFactory(**kwargs).user
+
+
+def review_as(assignment: ReviewAssignment, *, percent: int, comment: str = "Sound plan.",
+              conflict: bool = False) -> ReviewAssignment:
+    """The reviewer declares no conflict and scores every criterion at about
+    `percent` of its scale, through the services."""
+    from . import services
+
+    services.review_declare(actor=assignment.reviewer, assignment=assignment, conflict=False)
+    scores = {c.pk: round(c.scale_max * percent / 100)
+              for c in assignment.application.call.criteria.all()}
+    return services.review_submit(actor=assignment.reviewer, assignment=assignment,
+                                  scores=scores, comment=comment)
+
+
+def ranked_application(*, percents=(80, 80), admin=None, **kwargs) -> Application:
+    """Eligible, reviewed by as many reviewers as percents (the call's number),
+    each scoring about that percentage: ranked by the services."""
+    from . import services
+
+    admin = admin or admin_user()
+    call = kwargs.get("call") or CallFactory(reviewers_per_application=len(percents))
+    kwargs["call"] = call
+    application = eligible_application(admin=admin, **kwargs)
+    assignments = [services.review_assign(actor=admin, application=application,
+                                          reviewer=reviewer()) for _ in percents]
+    for assignment, percent in zip(assignments, percents, strict=True):
+        review_as(assignment, percent=percent)
+    application.refresh_from_db()
+    return application
+
+
+def offer_package(**overrides) -> dict:
+    today = timezone.localdate()
+    package = {
+        "monthly_allowance": Decimal("1150.00"), "tuition": Decimal("4175.00"),
+        "travel": Decimal("1200.00"), "insurance": Decimal("480.00"),
+        "starts_on": today + datetime.timedelta(days=60),
+        "ends_on": today + datetime.timedelta(days=60 + 730),
+        "deadline": timezone.now() + datetime.timedelta(days=14),
+    }
+    return {**package, **overrides}
+
+
+def offered_application(*, admin=None, percents=(80, 80), **kwargs) -> tuple:
+    """Ranked, selected by a committee and offered the award: (application, offer)."""
+    from . import services
+
+    admin = admin or admin_user()
+    package = {name: kwargs.pop(name) for name in list(kwargs) if name in offer_package()}
+    application = ranked_application(admin=admin, percents=percents, **kwargs)
+    services.committee_decide(
+        actor=admin, call=application.call, held_on=timezone.localdate(),
+        members_present="Prof. A. Mbeki\nDr. L. Janssens", rationale="Best ranked.",
+        decisions=[services.Decision(application.pk, State.SELECTED, State.RANKED)])
+    offer = services.award_offer_make(actor=admin, application=application,
+                                      **offer_package(**package))
+    application.refresh_from_db()
+    return application, AwardOffer.objects.get(pk=offer.pk)

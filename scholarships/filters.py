@@ -83,3 +83,43 @@ class ApplicationFilter(django_filters.FilterSet):
 
     def filter_eligibility(self, queryset, name, value):
         return selectors.application_eligibility(queryset, value)
+
+
+def _scholar_calls(request):
+    # Only what Call.__str__ prints; one query whatever the number of rows.
+    from .models import Call
+
+    return Call.objects.only("id", "title", "academic_year").order_by("-opens_at")
+
+
+def _residences():
+    from .models import ScholarFollowUp
+
+    return ScholarFollowUp.Residence.choices
+
+
+class ScholarFilter(django_filters.FilterSet):
+    """The scholars being followed (accepted offers onwards)."""
+
+    q = django_filters.CharFilter(
+        label=_("Reference or name"), method="filter_search",
+        help_text=_("A reference such as SCH-2026-00042, or any part of the scholar's name."),
+    )
+    call = django_filters.ModelChoiceFilter(
+        label=_("Call"), queryset=_scholar_calls, empty_label=_("Any call"),
+    )
+    state = django_filters.ChoiceFilter(
+        label=_("State"), empty_label=_("Any state"),
+        choices=[(s.value, s.label) for s in selectors.SCHOLAR_STATES],
+    )
+    residence = django_filters.ChoiceFilter(
+        label=_("Lives now"), field_name="follow_up__residence", empty_label=_("Any"),
+        choices=_residences,
+    )
+
+    class Meta:
+        model = Application
+        fields = ["q", "call", "state", "residence"]
+
+    def filter_search(self, queryset, name, value):
+        return selectors.application_search(queryset, value)

@@ -319,6 +319,14 @@ class ApplicationTransition(models.Model):
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
     reason = models.TextField(_("reason"), blank=True)
+    # A committee decision belongs to the meeting that took it.
+    meeting = models.ForeignKey(
+        "CommitteeMeeting", verbose_name=_("committee meeting"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="decisions",
+    )
+    # Why the call's quota or the yearly ceiling was exceeded, when it was.
+    override_reason = models.TextField(_("reason for exceeding the quota or ceiling"),
+                                       blank=True)
 
     class Meta:
         verbose_name = _("state change")
@@ -327,6 +335,10 @@ class ApplicationTransition(models.Model):
 
     def __str__(self):
         return f"{self.from_state} → {self.to_state}"
+
+    @property
+    def by_system(self) -> bool:
+        return self.actor_id is None
 
 
 class ApplicationDocument(models.Model):
@@ -378,3 +390,345 @@ class Referee(models.Model):
     @property
     def is_active(self) -> bool:
         return self.replaced_at is None
+
+
+# --- review ------------------------------------------------------------------------------
+
+class ReviewerProfile(models.Model):
+    """What automatic assignment needs to know about a reviewer: applicants of
+    the reviewer's country, or going to the reviewer's institution, are never
+    assigned to them."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+        related_name="reviewer_profile",
+    )
+    country = CountryField(
+        _("country"), help_text=_("The reviewer's nationality: applicants of this nationality "
+                                  "are not assigned to them."),
+    )
+    institution = models.ForeignKey(
+        Organisation, verbose_name=_("institution"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="reviewers",
+        help_text=_("Applicants going to this institution are not assigned to them."),
+    )
+    expertise = models.CharField(_("expertise"), max_length=200, blank=True)
+    is_active = models.BooleanField(
+        _("takes new assignments"), default=True,
+        help_text=_("Untick while the reviewer is away: automatic assignment skips them."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("reviewer profile")
+        verbose_name_plural = _("reviewer profiles")
+        ordering = ["user__username"]
+        indexes = [models.Index(fields=["is_active", "country"])]
+
+    def __str__(self):
+        return self.user.get_full_name() or self.user.get_username()
+
+
+class ReviewAssignment(models.Model):
+    """One reviewer asked to score one application: a record with its own small
+    state. The reviewer first declares a conflict of interest or none; only
+    then does the application open."""
+
+    class Status(models.TextChoices):
+        TO_DECLARE = "to_declare", _("Conflict of interest to declare")
+        TO_SCORE = "to_score", _("To score")
+        CONFLICT = "conflict", _("Conflict of interest declared")
+        SUBMITTED = "submitted", _("Review submitted")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    application = models.ForeignKey(
+        Application, verbose_name=_("application"), on_delete=models.CASCADE,
+        related_name="review_assignments",
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reviewer"), on_delete=models.PROTECT,
+        related_name="review_assignments",
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices,
+                              default=Status.TO_DECLARE)
+    # Reminders (a separate piece of work) look for assignments by age.
+    assigned_at = models.DateTimeField(_("assigned at"), default=timezone.now, db_index=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("assigned by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+        help_text=_("Empty when assigned automatically."),
+    )
+    declared_at = models.DateTimeField(_("conflict of interest declared at"), null=True,
+                                       blank=True)
+    conflict_note = models.TextField(_("conflict of interest"), blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    # The weighted mean of the scores, out of 100, fixed when the review is submitted.
+    total = models.DecimalField(_("score out of 100"), max_digits=5, decimal_places=2,
+                                null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    notified_at = models.DateTimeField(_("reviewer e-mailed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("review assignment")
+        verbose_name_plural = _("review assignments")
+        ordering = ["application", "assigned_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "reviewer"],
+                                    name="review_assignment_once"),
+            models.CheckConstraint(
+                condition=Q(total__isnull=True) | Q(total__gte=0, total__lte=100),
+                name="review_total_out_of_100",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="submitted")
+                | Q(total__isnull=False, submitted_at__isnull=False),
+                name="review_submitted_has_total",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["reviewer", "status"]),
+            models.Index(fields=["application", "status"]),
+            # The admin's filter by status alone.
+            models.Index(fields=["status", "assigned_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.application} · {self.reviewer}"
+
+    @property
+    def is_open(self) -> bool:
+        """The application is open to the reviewer: no conflict declared."""
+        return self.status in (self.Status.TO_SCORE, self.Status.SUBMITTED)
+
+
+class ReviewScore(models.Model):
+    assignment = models.ForeignKey(
+        ReviewAssignment, verbose_name=_("review"), on_delete=models.CASCADE,
+        related_name="scores",
+    )
+    criterion = models.ForeignKey(
+        Criterion, verbose_name=_("criterion"), on_delete=models.PROTECT, related_name="scores",
+    )
+    score = models.PositiveSmallIntegerField(_("score"))
+
+    class Meta:
+        verbose_name = _("score")
+        verbose_name_plural = _("scores")
+        ordering = ["assignment", "criterion__order", "criterion_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "criterion"],
+                                    name="review_score_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.criterion}: {self.score}"
+
+
+# --- selection -----------------------------------------------------------------------------
+
+class CommitteeMeeting(models.Model):
+    """A selection committee's meeting on one call: who was there, why it
+    decided as it did. Its decisions are the state changes pointing at it."""
+
+    call = models.ForeignKey(
+        Call, verbose_name=_("call"), on_delete=models.PROTECT, related_name="committee_meetings",
+    )
+    held_on = models.DateField(_("meeting date"))
+    members_present = models.TextField(_("members present"),
+                                       help_text=_("One name per line."))
+    rationale = models.TextField(_("rationale of the decisions"))
+    override_reason = models.TextField(_("reason for exceeding the quota or ceiling"),
+                                       blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("committee meeting")
+        verbose_name_plural = _("committee meetings")
+        ordering = ["-held_on", "-recorded_at"]
+        indexes = [models.Index(fields=["call", "-held_on"])]
+
+    def __str__(self):
+        return _("Committee of %(date)s, %(call)s") % {"date": self.held_on.isoformat(),
+                                                        "call": self.call.title}
+
+    def get_absolute_url(self):
+        return reverse("scholarships:meeting_detail", args=[self.pk])
+
+    @property
+    def members(self) -> list[str]:
+        return [line.strip() for line in self.members_present.splitlines() if line.strip()]
+
+
+# --- awards --------------------------------------------------------------------------------
+
+MONEY = {"max_digits": 9, "decimal_places": 2}
+
+
+class AwardOffer(models.Model):
+    """An award offered to an applicant: the package, the period and the
+    deadline to answer. Its own small state; the application moves with it."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Awaiting an answer")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        LAPSED = "lapsed", _("Lapsed")
+        WITHDRAWN = "withdrawn", _("Application withdrawn")
+
+    application = models.ForeignKey(
+        Application, verbose_name=_("application"), on_delete=models.PROTECT,
+        related_name="offers",
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
+                              default=Status.OPEN)
+    monthly_allowance = models.DecimalField(_("monthly allowance (EUR)"), **MONEY)
+    tuition = models.DecimalField(_("tuition fees (EUR)"), **MONEY)
+    travel = models.DecimalField(_("travel (EUR)"), **MONEY)
+    insurance = models.DecimalField(_("insurance (EUR)"), **MONEY)
+    starts_on = models.DateField(_("start of the scholarship"))
+    ends_on = models.DateField(_("end of the scholarship"))
+    # Reminders (a separate piece of work) and the lapse sweep look offers up by deadline.
+    deadline = models.DateTimeField(_("answer before"), db_index=True)
+    created_at = models.DateTimeField(_("offered at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("offered by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+        help_text=_("Empty when offered automatically to the next reserve candidate."),
+    )
+    replaces = models.ForeignKey(
+        "self", verbose_name=_("place freed by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="replacements",
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answer_reason = models.TextField(_("reason given"), blank=True)
+    applicant_notified_at = models.DateTimeField(_("applicant e-mailed at"), null=True,
+                                                 blank=True)
+    # When the place this offer held was freed, the administrators are told once.
+    admins_notified_at = models.DateTimeField(_("administrators told at"), null=True,
+                                              blank=True)
+
+    class Meta:
+        verbose_name = _("award offer")
+        verbose_name_plural = _("award offers")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["application"], condition=Q(status="open"),
+                                    name="award_offer_one_open"),
+            models.CheckConstraint(condition=Q(monthly_allowance__gt=0),
+                                   name="award_offer_allowance_positive"),
+            models.CheckConstraint(condition=Q(tuition__gte=0, travel__gte=0, insurance__gte=0),
+                                   name="award_offer_amounts_not_negative"),
+            models.CheckConstraint(condition=Q(ends_on__gt=F("starts_on")),
+                                   name="award_offer_ends_after_start"),
+        ]
+        indexes = [models.Index(fields=["status", "deadline"])]
+
+    def __str__(self):
+        return _("Offer to %(application)s") % {"application": self.application}
+
+    @property
+    def months(self) -> int:
+        """Whole months of allowance in the period (a started month counts)."""
+        months = ((self.ends_on.year - self.starts_on.year) * 12
+                  + self.ends_on.month - self.starts_on.month)
+        return months + (1 if self.ends_on.day >= self.starts_on.day else 0)
+
+    @property
+    def total(self) -> Decimal:
+        return (self.monthly_allowance * self.months + self.tuition + self.travel
+                + self.insurance)
+
+
+# --- scholar follow-up ----------------------------------------------------------------------
+
+class ScholarFollowUp(models.Model):
+    """What happens after an accepted offer: arrival, enrolment, completion or
+    discontinuation, and where the alumnus lives afterwards (returning home is
+    the outcome the programme reports on)."""
+
+    class Residence(models.TextChoices):
+        RETURNED_HOME = "returned_home", _("Returned to the home country")
+        BELGIUM = "belgium", _("Stayed in Belgium")
+        ELSEWHERE = "elsewhere", _("Lives elsewhere")
+
+    application = models.OneToOneField(
+        Application, verbose_name=_("application"), on_delete=models.PROTECT,
+        related_name="follow_up",
+    )
+    arrived_on = models.DateField(_("arrived on"), null=True, blank=True)
+    enrolment_confirmed_on = models.DateField(_("enrolment confirmed on"), null=True,
+                                              blank=True)
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    discontinued_on = models.DateField(_("discontinued on"), null=True, blank=True)
+    discontinuation_reason = models.TextField(_("reason for discontinuation"), blank=True)
+    residence = models.CharField(_("lives now"), max_length=14, choices=Residence.choices,
+                                 blank=True)
+    residence_country = CountryField(_("country of residence"), blank=True)
+    residence_confirmed_on = models.DateField(_("residence last confirmed on"), null=True,
+                                              blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("scholar follow-up")
+        verbose_name_plural = _("scholar follow-ups")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(enrolment_confirmed_on__isnull=True) | Q(arrived_on__isnull=False),
+                name="follow_up_enrolment_after_arrival",
+            ),
+            models.CheckConstraint(
+                condition=Q(completed_on__isnull=True) | Q(discontinued_on__isnull=True),
+                name="follow_up_completed_or_discontinued",
+            ),
+            models.CheckConstraint(
+                condition=Q(residence="") | Q(residence_confirmed_on__isnull=False),
+                name="follow_up_residence_has_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["residence"])]
+
+    def __str__(self):
+        return str(self.application)
+
+
+class ProgressReport(models.Model):
+    class Assessment(models.TextChoices):
+        GOOD = "good", _("Good progress")
+        CONCERNS = "concerns", _("Some concerns")
+        INSUFFICIENT = "insufficient", _("Insufficient progress")
+
+    follow_up = models.ForeignKey(
+        ScholarFollowUp, verbose_name=_("scholar"), on_delete=models.CASCADE,
+        related_name="progress_reports",
+    )
+    academic_year = models.PositiveSmallIntegerField(
+        _("academic year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+        help_text=_("The year the academic year starts: 2027 for 2027-2028."),
+    )
+    received_on = models.DateField(_("received on"))
+    assessment = models.CharField(_("assessment"), max_length=12, choices=Assessment.choices)
+    notes = models.TextField(_("notes"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("progress report")
+        verbose_name_plural = _("progress reports")
+        ordering = ["follow_up", "academic_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["follow_up", "academic_year"],
+                                    name="progress_report_once_a_year"),
+        ]
+        indexes = [models.Index(fields=["academic_year", "assessment"])]
+
+    def __str__(self):
+        return f"{self.follow_up} · {self.academic_year}-{self.academic_year + 1}"

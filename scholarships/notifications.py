@@ -1,4 +1,8 @@
-"""E-mails of the scholarship programme, each in its recipient's language."""
+"""E-mails of the scholarship programme, each in its recipient's language.
+Each is sent once: the row is locked and stamped in the same transaction, so
+a task run twice (a retry, a redelivery after a worker crash) sends one."""
+
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -9,6 +13,8 @@ from django.utils import timezone, translation
 
 from .models import Application, Referee
 from .pdf import submission_summary_pdf
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
 
 
 def _absolute(path: str) -> str:
@@ -66,4 +72,111 @@ def submission_confirmation_send(*, application_id: int) -> bool:
         message.send()
         application.confirmation_sent_at = timezone.now()
         application.save(update_fields=["confirmation_sent_at"])
+    return True
+
+
+def _language_of(user) -> str:
+    """A staff member's or reviewer's language: their registry record's, if any."""
+    person = getattr(user, "person", None) if user is not None else None
+    return getattr(person, "preferred_language", None) or settings.LANGUAGE_CODE
+
+
+def _brussels(moment) -> str:
+    return timezone.localtime(moment, BRUSSELS).strftime("%Y-%m-%d %H:%M")
+
+
+def review_assignment_send(*, assignment_id: int) -> bool:
+    """Tell a reviewer an application waits for them, once."""
+    from .models import ReviewAssignment
+
+    with transaction.atomic():
+        assignment = (ReviewAssignment.objects.select_for_update(of=("self",))
+                      .select_related("reviewer", "application__call")
+                      .get(pk=assignment_id))
+        reviewer = assignment.reviewer
+        if assignment.notified_at or assignment.status != ReviewAssignment.Status.TO_DECLARE \
+                or not reviewer.email:
+            return False
+        with translation.override(_language_of(reviewer)):
+            context = {"application": assignment.application,
+                       "call": assignment.application.call,
+                       "reviewer_name": reviewer.get_full_name() or reviewer.get_username(),
+                       "queue_link": _absolute(reverse("scholarships:reviewer_home"))}
+            subject = render_to_string("scholarships/email/review_assignment_subject.txt",
+                                       context).strip()
+            body = render_to_string("scholarships/email/review_assignment.txt", context)
+        EmailMessage(subject, body, to=[reviewer.email]).send()
+        assignment.notified_at = timezone.now()
+        assignment.save(update_fields=["notified_at"])
+    return True
+
+
+def award_offer_send(*, offer_id: int) -> bool:
+    """The offer to the applicant, with the award letter in their language, once."""
+    from .models import AwardOffer
+    from .pdf import award_letter_pdf
+
+    with transaction.atomic():
+        offer = (AwardOffer.objects.select_for_update(of=("self",))
+                 .select_related("application__applicant__user", "application__call__programme",
+                                 "application__host_institution").get(pk=offer_id))
+        if offer.applicant_notified_at or offer.status != AwardOffer.Status.OPEN:
+            return False
+        person = offer.application.applicant
+        recipient = person.email or (person.user.email if person.user_id else "")
+        if not recipient:
+            return False
+        with translation.override(person.preferred_language):
+            context = {"application": offer.application, "person": person, "offer": offer,
+                       "deadline": _brussels(offer.deadline),
+                       "status_link": _absolute(offer.application.get_absolute_url())}
+            subject = render_to_string("scholarships/email/award_offer_subject.txt",
+                                       context).strip()
+            body = render_to_string("scholarships/email/award_offer.txt", context)
+            pdf = award_letter_pdf(offer)
+        message = EmailMessage(subject, body, to=[recipient])
+        message.attach(f"{offer.application.reference}-award-letter.pdf", pdf,
+                       "application/pdf")
+        message.send()
+        offer.applicant_notified_at = timezone.now()
+        offer.save(update_fields=["applicant_notified_at"])
+    return True
+
+
+def place_freed_send(*, offer_id: int) -> bool:
+    """Tell the scholarship administrators that an offer gave its place back
+    and who took it, once. One e-mail per administrator, in their language."""
+    from django.contrib.auth import get_user_model
+
+    from accounts.roles import Role
+
+    from .models import AwardOffer
+
+    with transaction.atomic():
+        freed = (AwardOffer.objects.select_for_update(of=("self",))
+                 .select_related("application__call").get(pk=offer_id))
+        if freed.admins_notified_at or freed.status == AwardOffer.Status.OPEN:
+            return False
+        replacement = (freed.replacements.select_related("application__applicant")
+                       .order_by("id").first())
+        admins = list(get_user_model().objects.filter(
+            groups__name=Role.SCHOLARSHIP_ADMIN, is_active=True).exclude(email="")
+            .select_related("person").order_by("pk"))
+        messages = []
+        for admin in admins:
+            with translation.override(_language_of(admin)):
+                context = {"freed": freed, "call": freed.application.call,
+                           "status": str(freed.get_status_display()).lower(),
+                           "replacement": replacement,
+                           "deadline": _brussels(replacement.deadline) if replacement else "",
+                           "ranking_link": _absolute(reverse(
+                               "scholarships:ranking", args=[freed.application.call_id]))}
+                subject = render_to_string("scholarships/email/place_freed_subject.txt",
+                                           context).strip()
+                body = render_to_string("scholarships/email/place_freed.txt", context)
+            messages.append(EmailMessage(subject, body, to=[admin.email]))
+        if messages:
+            messages[0].get_connection().send_messages(messages)
+        freed.admins_notified_at = timezone.now()
+        freed.save(update_fields=["admins_notified_at"])
     return True

@@ -1,15 +1,18 @@
-"""PDF documents of the programme (the submission summary; award letters
-later). fpdf2 is pure Python, so a new machine needs no system libraries;
+"""PDF documents of the programme: the submission summary and the award
+letter. fpdf2 is pure Python, so a new machine needs no system libraries;
 DejaVu Sans covers the Latin, Arabic-free accented names of the applicants."""
 
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone, translation
+from django.utils.formats import date_format, number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
 FONTS = Path(__file__).resolve().parent / "fonts"
+BRUSSELS = ZoneInfo("Europe/Brussels")
 
 
 def _document() -> FPDF:
@@ -51,4 +54,69 @@ def submission_summary_pdf(application) -> bytes:
             pdf.multi_cell(60, 6, capfirst(label), new_x="RIGHT", new_y="TOP")
             pdf.set_font("DejaVu", "", 10)
             pdf.multi_cell(0, 6, value or "—", new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+def euros(amount) -> str:
+    """1,234.50 EUR in English, 1 234,50 EUR in French, 1.234,50 EUR in Dutch."""
+    return f"{number_format(amount, decimal_pos=2, force_grouping=True)} EUR"
+
+
+def award_letter_pdf(offer) -> bytes:
+    """The award letter, in the active language (the caller sets the
+    applicant's): the package, the period and the deadline to answer."""
+    application = offer.application
+    person = application.applicant
+    call = application.call
+    title = _("Award letter %(reference)s") % {"reference": application.reference}
+    pdf = _document()
+    pdf.set_title(title)
+    pdf.set_keywords(application.reference or "")
+    pdf.set_subject(str(call))
+    pdf.set_lang(translation.get_language() or "en")
+    pdf.set_creation_date(offer.created_at)
+
+    def line(text, *, bold=False, size=10, height=6):
+        pdf.set_font("DejaVu", "B" if bold else "", size)
+        pdf.multi_cell(0, height, text, new_x="LMARGIN", new_y="NEXT")
+
+    line(title, bold=True, size=15, height=8)
+    line(date_format(timezone.localtime(offer.created_at).date(), "DATE_FORMAT"))
+    pdf.ln(4)
+    line(_("Dear %(name)s,") % {"name": person.full_name})
+    pdf.ln(2)
+    line(_("We are pleased to offer you a scholarship of the programme “%(programme)s”, call "
+           "“%(call)s”, academic year %(year)s.") % {
+        "programme": call.programme.name, "call": call.title, "year": call.academic_year_label})
+    if application.host_institution_id:
+        line(_("Host institution: %(institution)s. Programme of study: %(study)s.") % {
+            "institution": application.host_institution,
+            "study": application.study_programme or "—"})
+    pdf.ln(3)
+    line(_("The package"), bold=True, size=12, height=7)
+    rows = [
+        (_("Monthly allowance"), _("%(amount)s a month, for %(months)s months") % {
+            "amount": euros(offer.monthly_allowance), "months": offer.months}),
+        (_("Tuition fees"), euros(offer.tuition)),
+        (_("Travel"), euros(offer.travel)),
+        (_("Insurance"), euros(offer.insurance)),
+        (_("Total"), euros(offer.total)),
+    ]
+    for label, value in rows:
+        pdf.set_font("DejaVu", "B", 10)
+        pdf.multi_cell(60, 6, str(label), new_x="RIGHT", new_y="TOP")
+        pdf.set_font("DejaVu", "", 10)
+        pdf.multi_cell(0, 6, str(value), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    line(_("The period"), bold=True, size=12, height=7)
+    line(_("From %(start)s to %(end)s.") % {"start": date_format(offer.starts_on, "DATE_FORMAT"),
+                                            "end": date_format(offer.ends_on, "DATE_FORMAT")})
+    pdf.ln(3)
+    line(_("Your answer"), bold=True, size=12, height=7)
+    deadline = timezone.localtime(offer.deadline, BRUSSELS)
+    line(_("Please accept or decline this offer in your portal before %(deadline)s (Brussels "
+           "time). Without an answer by then, the offer lapses and the place goes to another "
+           "candidate.") % {"deadline": date_format(deadline, "DATETIME_FORMAT")})
+    pdf.ln(4)
+    line(_("The scholarship office"))
     return bytes(pdf.output())

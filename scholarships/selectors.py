@@ -2,10 +2,13 @@
 page needs in a fixed number of queries."""
 
 import datetime
+from dataclasses import dataclass
+from decimal import Decimal
 from functools import reduce
 from operator import and_
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.conf import settings
+from django.db.models import Avg, Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -277,3 +280,372 @@ def call_dashboard(*, limit: int = 30) -> list[dict]:
         counts[row["call_id"]][row["state"]] = row["n"]
     return [{"call": call, "counts": counts[call.pk],
              "total": sum(counts[call.pk].values())} for call in calls]
+
+
+# --- review ----------------------------------------------------------------------------
+# Reads for reviewers and for the review's progress. A reviewer sees only the
+# assignments made to them; the application opens only after they declared
+# no conflict of interest.
+
+LIVE_ASSIGNMENTS = ("to_declare", "to_score", "submitted")
+OPEN_ASSIGNMENTS = ("to_declare", "to_score")
+
+
+def spread_threshold() -> Decimal:
+    return Decimal(str(settings.SCHOLARSHIP_REVIEW_SPREAD_THRESHOLD))
+
+
+@dataclass(frozen=True)
+class ReviewSummary:
+    """Where an application's review stands. Scores are out of 100."""
+
+    base: int  # the call's reviewers per application
+    live: int  # assignments not cancelled nor returned for a conflict
+    open: int  # assignments still to declare or to score
+    submitted: int
+    score: Decimal | None  # the weighted mean over submitted reviews
+    spread: Decimal | None  # highest minus lowest submitted score
+    threshold: Decimal
+
+    @property
+    def high_spread(self) -> bool:
+        return self.spread is not None and self.spread > self.threshold
+
+    @property
+    def needs_third_review(self) -> bool:
+        """The reviewers disagree by more than the threshold and nobody beyond
+        the call's number of reviewers has scored yet."""
+        return self.high_spread and self.submitted <= self.base and not self.open
+
+    @property
+    def needed(self) -> int:
+        """Reviewers the application needs assigned now."""
+        return self.base + (1 if self.high_spread and self.submitted <= self.base else 0)
+
+    @property
+    def complete(self) -> bool:
+        return not self.open and self.submitted >= self.base and not self.needs_third_review
+
+
+def _review_aggregates(prefix: str = "") -> dict:
+    """Aggregates over an application's review assignments, named as
+    ReviewSummary wants them; prefix is the path to the assignments."""
+    path = f"{prefix}review_assignments"
+    submitted = Q(**{f"{path}__status": "submitted"})
+    return {
+        "review_live": Count(path, filter=Q(**{f"{path}__status__in": LIVE_ASSIGNMENTS})),
+        "review_open": Count(path, filter=Q(**{f"{path}__status__in": OPEN_ASSIGNMENTS})),
+        "review_submitted": Count(path, filter=submitted),
+        "review_score": Avg(f"{path}__total", filter=submitted),
+        "review_high": Max(f"{path}__total", filter=submitted),
+        "review_low": Min(f"{path}__total", filter=submitted),
+    }
+
+
+def _summary(base: int, values, threshold: Decimal) -> ReviewSummary:
+    high, low = values["review_high"], values["review_low"]
+    spread = (Decimal(high) - Decimal(low)) if values["review_submitted"] >= 2 else None
+    score = values["review_score"]
+    return ReviewSummary(
+        base=base, live=values["review_live"], open=values["review_open"],
+        submitted=values["review_submitted"],
+        score=None if score is None else Decimal(score).quantize(Decimal("0.01")),
+        spread=spread, threshold=threshold,
+    )
+
+
+def review_summary(application: Application) -> ReviewSummary:
+    """One query, the arithmetic done by the database."""
+    values = Application.objects.filter(pk=application.pk).aggregate(**_review_aggregates())
+    return _summary(application.call.reviewers_per_application, values, spread_threshold())
+
+
+def reviewer_candidates(application: Application) -> QuerySet:
+    """Reviewers who may be asked to review this application, least loaded
+    first: active profile, reviewer role, not of the applicant's nationality,
+    not at the applicant's host institution, not the applicant, never asked
+    before for this application (a declared conflict stays declared)."""
+    from .models import ReviewAssignment, ReviewerProfile
+
+    person = application.applicant
+    nationalities = [country.code for country in person.nationalities]
+    profiles = (ReviewerProfile.objects.filter(is_active=True, user__is_active=True,
+                                               user__groups__name=Role.REVIEWER)
+                .exclude(country__in=nationalities)
+                .exclude(user__in=ReviewAssignment.objects.filter(
+                    application=application).values("reviewer")))
+    if application.host_institution_id:
+        profiles = profiles.exclude(institution_id=application.host_institution_id)
+    if person.user_id:
+        profiles = profiles.exclude(user_id=person.user_id)
+    return (profiles.select_related("user", "institution")
+            .annotate(load=Count("user__review_assignments", filter=Q(
+                user__review_assignments__status__in=OPEN_ASSIGNMENTS)))
+            .order_by("load", "user_id"))
+
+
+def reviewer_queue(user) -> dict:
+    """The reviewer's assignments: to declare, to score, and done (submitted or
+    returned for a conflict). Two queries whatever the number of rows."""
+    from .models import ReviewAssignment
+
+    rows = list(ReviewAssignment.objects.filter(reviewer=user)
+                .exclude(status=ReviewAssignment.Status.CANCELLED)
+                .select_related("application__call", "application__applicant")
+                .only("id", "status", "assigned_at", "declared_at", "submitted_at", "total",
+                      "application__id", "application__reference", "application__call__id",
+                      "application__call__title", "application__call__academic_year",
+                      "application__call__closes_at", "application__applicant__id",
+                      "application__applicant__given_names",
+                      "application__applicant__family_name")
+                .order_by("assigned_at", "id"))
+    queue = {"to_declare": [], "to_score": [], "done": []}
+    for row in rows:
+        key = row.status if row.status in ("to_declare", "to_score") else "done"
+        queue[key].append(row)
+    queue["done"].reverse()  # the latest first
+    return queue
+
+
+def assignment_for_reviewer(*, user, pk: int):
+    """The reviewer's own assignment, or 404: another reviewer's number tells
+    nothing, not even that it exists."""
+    from .models import ReviewAssignment
+
+    assignment = (ReviewAssignment.objects
+                  .select_related("application__call", "application__applicant",
+                                  "application__host_institution")
+                  .filter(pk=pk, reviewer=user)
+                  .exclude(status=ReviewAssignment.Status.CANCELLED).first())
+    if assignment is None:
+        raise Http404
+    return assignment
+
+
+def reviews_seen_by(assignment) -> list:
+    """No peeking: the other reviewers' submitted reviews, only once this
+    reviewer has submitted their own. Without names."""
+    from .models import ReviewAssignment, ReviewScore
+
+    if assignment.status != ReviewAssignment.Status.SUBMITTED:
+        return []
+    return list(ReviewAssignment.objects
+                .filter(application_id=assignment.application_id,
+                        status=ReviewAssignment.Status.SUBMITTED)
+                .exclude(pk=assignment.pk)
+                .only("id", "total", "comment", "submitted_at", "application_id")
+                .prefetch_related(Prefetch("scores", queryset=ReviewScore.objects
+                                           .select_related("criterion")))
+                .order_by("submitted_at", "id"))
+
+
+# --- places: the call's quota and the yearly ceiling ---------------------------------------
+
+@dataclass(frozen=True)
+class Places:
+    call: int  # awards held in the call
+    quota: int
+    year: int  # awards held over all calls of the academic year
+    ceiling: int
+    year_label: str
+
+    @property
+    def call_free(self) -> int:
+        return max(self.quota - self.call, 0)
+
+    @property
+    def year_free(self) -> int:
+        return max(self.ceiling - self.year, 0)
+
+    @property
+    def free(self) -> int:
+        return min(self.call_free, self.year_free)
+
+
+def places_used(call: Call, *, exclude: Application | None = None) -> Places:
+    """Awards held (selected, offered, accepted, enrolled, completed,
+    discontinued) in the call and in its academic year: one query."""
+    from .workflow import HOLDS_PLACE
+
+    held = Application.objects.filter(call__academic_year=call.academic_year,
+                                      state__in=HOLDS_PLACE)
+    if exclude is not None:
+        held = held.exclude(pk=exclude.pk)
+    counts = held.aggregate(year=Count("id"), call=Count("id", filter=Q(call_id=call.pk)))
+    return Places(call=counts["call"], quota=call.quota, year=counts["year"],
+                  ceiling=settings.SCHOLARSHIP_YEARLY_CEILING,
+                  year_label=call.academic_year_label)
+
+
+# --- ranking ---------------------------------------------------------------------------------
+
+# States shown on a call's ranking: from eligible onwards, withdrawals after
+# review included (the committee sees who left).
+RANKING_STATES = (
+    State.ELIGIBLE, State.IN_REVIEW, State.RANKED, State.SELECTED, State.RESERVE,
+    State.NOT_SELECTED, State.OFFERED, State.ACCEPTED, State.DECLINED, State.LAPSED,
+    State.ENROLLED, State.COMPLETED, State.DISCONTINUED,
+)
+RANKING_FIELDS = (
+    "id", "reference", "state", "submitted_at", "call_id", "applicant_id",
+    "applicant__id", "applicant__given_names", "applicant__family_name", "applicant__sex",
+    "applicant__nationalities",
+)
+
+
+def ranking(call: Call) -> QuerySet:
+    """The call's applications from eligibility on, best score first (no score
+    last), with their review figures computed by the database in the same
+    query."""
+    return (Application.objects.filter(call=call, state__in=RANKING_STATES)
+            .select_related("applicant").only(*RANKING_FIELDS)
+            .annotate(**_review_aggregates())
+            .order_by(F("review_score").desc(nulls_last=True), "submitted_at", "id"))
+
+
+def ranking_row_summary(call: Call, application, threshold: Decimal) -> ReviewSummary:
+    return _summary(call.reviewers_per_application, {
+        key: getattr(application, key) for key in (
+            "review_live", "review_open", "review_submitted", "review_score",
+            "review_high", "review_low")}, threshold)
+
+
+def first_nationality(person) -> str:
+    return person.nationalities[0].code if person.nationalities else ""
+
+
+def selection_split(call: Call) -> dict:
+    """Who holds the call's awards now, by sex and by (first) nationality:
+    one query."""
+    from .workflow import HOLDS_PLACE
+
+    by_sex: dict[str, int] = {}
+    by_country: dict[str, int] = {}
+    for person in (Person.objects.filter(scholarship_applications__call=call,
+                                         scholarship_applications__state__in=HOLDS_PLACE)
+                   .only("id", "sex", "nationalities")):
+        by_sex[person.sex] = by_sex.get(person.sex, 0) + 1
+        country = first_nationality(person)
+        by_country[country] = by_country.get(country, 0) + 1
+    return {"sex": by_sex, "country": by_country}
+
+
+def reserve_queue(call: Call) -> QuerySet:
+    """The call's reserve list in ranking order: the next candidate first."""
+    return (Application.objects.filter(call=call, state=State.RESERVE)
+            .annotate(review_score=Avg("review_assignments__total", filter=Q(
+                review_assignments__status="submitted")))
+            .order_by(F("review_score").desc(nulls_last=True), "submitted_at", "id"))
+
+
+def freed_places(call: Call) -> list:
+    """Offers of the call that gave their place back (declined, lapsed,
+    withdrawn), with the offer that took the place, if any: two queries."""
+    from .models import AwardOffer
+
+    return list(AwardOffer.objects
+                .filter(application__call=call, status__in=(
+                    AwardOffer.Status.DECLINED, AwardOffer.Status.LAPSED,
+                    AwardOffer.Status.WITHDRAWN))
+                .select_related("application__applicant")
+                .prefetch_related(Prefetch("replacements", queryset=AwardOffer.objects
+                                           .select_related("application__applicant")))
+                .order_by("-answered_at", "-id"))
+
+
+def offers_overdue(now=None) -> list[int]:
+    """Ids of the open offers whose deadline has passed: one query."""
+    from .models import AwardOffer
+
+    now = now or timezone.now()
+    return list(AwardOffer.objects.filter(status=AwardOffer.Status.OPEN, deadline__lte=now)
+                .order_by("deadline").values_list("id", flat=True))
+
+
+def open_offer(application: Application):
+    from .models import AwardOffer
+
+    return AwardOffer.objects.filter(application=application,
+                                     status=AwardOffer.Status.OPEN).first()
+
+
+def offer_for_applicant(user, pk: int, offer_pk: int):
+    """An offer made on the user's own application, or 404."""
+    from .models import AwardOffer
+
+    offer = (AwardOffer.objects.select_related("application__call__programme",
+                                               "application__applicant",
+                                               "application__host_institution")
+             .filter(pk=offer_pk, application_id=pk, application__applicant__user=user)
+             .first())
+    if offer is None or not user.is_authenticated:
+        raise Http404
+    return offer
+
+
+def offer_for_staff(*, user, pk: int, offer_pk: int):
+    from .models import AwardOffer
+
+    if not is_scholarship_staff(user):
+        raise Http404
+    offer = (AwardOffer.objects.select_related("application__call__programme",
+                                               "application__applicant",
+                                               "application__host_institution")
+             .filter(pk=offer_pk, application_id=pk).first())
+    if offer is None:
+        raise Http404
+    return offer
+
+
+# --- scholars ----------------------------------------------------------------------------------
+
+SCHOLAR_STATES = (State.ACCEPTED, State.ENROLLED, State.COMPLETED, State.DISCONTINUED)
+SCHOLAR_FIELDS = (
+    "id", "reference", "state", "call_id", "applicant_id", "host_institution_id",
+    "call__id", "call__title", "call__academic_year", "applicant__id",
+    "applicant__given_names", "applicant__family_name", "applicant__sex",
+    "applicant__nationalities", "host_institution__id", "host_institution__name",
+    "host_institution__acronym", "follow_up__id", "follow_up__arrived_on",
+    "follow_up__enrolment_confirmed_on", "follow_up__completed_on",
+    "follow_up__discontinued_on", "follow_up__residence", "follow_up__residence_confirmed_on",
+)
+
+
+def scholar_table(*, user) -> QuerySet:
+    """Scholars to follow: accepted offers onwards, only the columns shown."""
+    if not is_scholarship_staff(user):
+        return Application.objects.none()
+    return (Application.objects.filter(state__in=SCHOLAR_STATES)
+            .select_related("call", "applicant", "host_institution", "follow_up")
+            .only(*SCHOLAR_FIELDS)
+            .order_by("-call__academic_year", "applicant__family_name", "id"))
+
+
+# --- next steps ------------------------------------------------------------------------------
+
+def next_steps(*, user, application: Application) -> list[dict]:
+    """The buttons of an application's staff and admin pages: the moves this
+    user may make from its state, each with why it would be refused now (or
+    None), or the address of the page that makes it (one link per page)."""
+    from django.utils.translation import gettext_lazy as _
+
+    from .services import available_moves
+
+    page_labels = {
+        "scholarships:ranking": _("Decide in the committee (ranking of the call)"),
+        "scholarships:offer_make": None,  # the move's own label
+        "scholarships:follow_up": _("Follow-up of the scholar"),
+    }
+    steps, pages = [], set()
+    for move, problem in available_moves(actor=user, application=application):
+        url = ""
+        if move.page:
+            if move.page in pages:
+                continue
+            pages.add(move.page)
+            url = reverse(move.page, args=[application.call_id if move.page ==
+                                           "scholarships:ranking" else application.pk])
+        steps.append({"move": move, "problem": problem, "url": url,
+                      "label": page_labels.get(move.page) or move.label,
+                      "needs_reason": bool(move.reason_from)})
+    return steps

@@ -207,3 +207,81 @@ def test_every_e_mail_task_is_sent_by_a_real_worker(
     assert "To: o.sy@ucad.example.org" in sent
     assert "To: kwame.mensah@example.org" in sent and "SCH-2026-00077.pdf" in sent
     assert "To: new.applicant@example.org" in sent
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_the_lapse_sweep_and_the_award_e_mails_run_in_a_real_worker(
+    tasks_through_the_broker, private_queue, tmp_path
+):
+    """The hourly sweep finds an overdue offer and fans out one lapse task; the
+    lapse gives the place to the reserve candidate, whose offer e-mail and the
+    office's notice are tasks the worker itself enqueues after commit; and a
+    reviewer's assignment e-mail."""
+    from django.contrib.auth.models import Group
+
+    from accounts.roles import Role
+    from scholarships import services
+    from scholarships.factories import (
+        CallFactory,
+        admin_user,
+        eligible_application,
+        offered_application,
+        ranked_application,
+        reviewer,
+    )
+    from scholarships.models import AwardOffer, ReviewAssignment
+    from scholarships.tasks import award_offers_lapse_sweep, review_assignment_notify
+
+    for role in Role.values:  # an earlier transactional test may have flushed them
+        Group.objects.get_or_create(name=role)
+    # The setup's own e-mails run in-process; only what follows goes to the worker.
+    celery_app.conf.task_always_eager = True
+    admin = admin_user(email="office@example.org")
+    call = CallFactory(quota=1, reviewers_per_application=1)
+    lapsing, offer = offered_application(admin=admin, call=call, percents=(95,))
+    reserve = ranked_application(admin=admin, call=call, percents=(70,),
+                                 applicant__email="next.in.line@example.org")
+    services.committee_decide(actor=admin, call=call, held_on=datetime.date.today(),
+                              members_present="A. Diop", rationale="Reserve list",
+                              decisions=[services.Decision(reserve.pk, State.RESERVE,
+                                                           State.RANKED)])
+    # A new assignment; its e-mail is sent again by the worker below.
+    assignment = services.review_assign(
+        actor=admin, application=eligible_application(admin=admin), reviewer=reviewer())
+    ReviewAssignment.objects.filter(pk=assignment.pk).update(notified_at=None)
+    celery_app.conf.task_always_eager = False
+    AwardOffer.objects.filter(pk=offer.pk).update(
+        deadline=datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=5))
+    mail_dir = tmp_path / "mail"
+    log_path = tmp_path / "worker.log"
+
+    def mails() -> str:
+        return "".join(f.read_text(errors="replace") for f in mail_dir.glob("*.log")) \
+            if mail_dir.exists() else ""
+
+    with celery_worker(private_queue.name, log_path,
+                       CELERY_TASK_DEFAULT_QUEUE=private_queue.name,
+                       TEST_EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+                       TEST_EMAIL_FILE_PATH=str(mail_dir)) as worker:
+        result = award_offers_lapse_sweep.apply_async(queue=private_queue)
+        assert not isinstance(result, EagerResult)
+        review_assignment_notify.apply_async((assignment.pk,), queue=private_queue)
+        wait_for(lambda: AwardOffer.objects.filter(
+                     application=reserve, applicant_notified_at__isnull=False).exists()
+                 and AwardOffer.objects.filter(pk=offer.pk,
+                                               admins_notified_at__isnull=False).exists()
+                 and ReviewAssignment.objects.filter(pk=assignment.pk,
+                                                     notified_at__isnull=False).exists(),
+                 worker=worker, log_path=log_path,
+                 what="offer lapsed, place given, three e-mails sent")
+
+    assert AwardOffer.objects.get(pk=offer.pk).status == AwardOffer.Status.LAPSED
+    assert Application.objects.get(pk=lapsing.pk).state == State.LAPSED
+    assert Application.objects.get(pk=reserve.pk).state == State.OFFERED
+    sent = mails()
+    assert "To: next.in.line@example.org" in sent and "award-letter.pdf" in sent
+    assert "To: office@example.org" in sent
+    assert f"To: {assignment.reviewer.email}" in sent
+    log = log_path.read_text(errors="replace")
+    assert "scholarships.tasks.award_offer_lapse[" in log, log

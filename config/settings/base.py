@@ -184,6 +184,17 @@ REINTEGRATION_ACTION_DAYS = {
     "close": env.int("REINTEGRATION_DAYS_CLOSE", default=30),
 }
 
+# Scholarships: at most this many awards over all calls of one academic year
+# (the development-cooperation strategy's "more than 1,500 scholarships each
+# year"). Exceeding it needs an override with a reason, which is recorded.
+SCHOLARSHIP_YEARLY_CEILING = env.int("SCHOLARSHIP_YEARLY_CEILING", default=1500)
+# Two reviewers whose scores (out of 100) differ by more than this flag the
+# application for a third review.
+SCHOLARSHIP_REVIEW_SPREAD_THRESHOLD = env.int("SCHOLARSHIP_REVIEW_SPREAD_THRESHOLD", default=20)
+# Days an applicant has to answer an offer made to them automatically (a
+# reserve candidate taking a freed place); also the default of the offer form.
+SCHOLARSHIP_OFFER_RESPONSE_DAYS = env.int("SCHOLARSHIP_OFFER_RESPONSE_DAYS", default=14)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 PHONENUMBER_DEFAULT_REGION = None
@@ -308,6 +319,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reminders.tasks.reminders_sweep",
         "schedule": crontab(minute=20),
         "kwargs": {"kind": "scholarships.referee_letter_missing"},
+    },
+    # Every hour, at ten to: award offers whose answer deadline has passed
+    # lapse, and each freed place goes to the next reserve candidate of the
+    # call. Deadlines fall at the end of a day (Brussels), so a reserve
+    # candidate hears within the hour; hourly is cheap (one indexed query).
+    # Ten to, so it does not start with the other hourly sweeps.
+    "scholarships-offers-lapse": {
+        "task": "scholarships.tasks.award_offers_lapse_sweep",
+        "schedule": crontab(minute=50),
     },
 }
 

@@ -16,8 +16,10 @@ from scholarships.factories import (
     CallFactory,
     CompleteApplicationFactory,
     ProgrammeFactory,
+    admin_user,
+    submitted_application,
 )
-from scholarships.models import Application, ApplicationTransition, Call, Programme
+from scholarships.models import ApplicationTransition, Call, Programme
 from scholarships.workflow import State
 
 pytestmark = pytest.mark.django_db
@@ -60,20 +62,19 @@ def add_calls(n):
 
 
 def add_applications(n):
-    actor = UserFactory()
+    actor = admin_user()
     call = CallFactory()
     for i in range(n):
-        application = ApplicationFactory(
-            call=call, state=State.SUBMITTED if i % 2 else State.DRAFT,
-            reference=f"SCH-2027-{Application.objects.count() + 1:05d}" if i % 2 else None,
-            submitted_at=timezone.now() if i % 2 else None)
         if i % 2:
+            application = submitted_application(call=call)
             services.application_transition(actor=actor, application=application,
                                             to=State.ELIGIBLE)
+        else:
+            ApplicationFactory(call=call)
 
 
 def add_transitions(n):
-    actor = UserFactory()
+    actor = admin_user()
     call = CallFactory()
     for _i in range(n):
         application = ApplicationFactory(call=call)
@@ -243,7 +244,7 @@ def test_an_application_is_read_only_in_the_admin(admin_client):
 
 def test_the_application_page_shows_the_audit_trail(admin_client):
     application = ApplicationFactory()
-    services.application_transition(actor=UserFactory(username="registrar"),
+    services.application_transition(actor=admin_user(username="registrar"),
                                     application=application, to=State.WITHDRAWN,
                                     reason="Found another scholarship")
     html = admin_client.get(change_url(application)).content.decode()

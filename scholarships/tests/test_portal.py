@@ -23,6 +23,7 @@ from scholarships.factories import (
     CallFactory,
     CompleteApplicationFactory,
     RefereeFactory,
+    admin_user,
 )
 from scholarships.forms import steps as step_forms
 from scholarships.models import Application, Degree, LanguageLevel
@@ -153,7 +154,8 @@ def test_my_applications_shows_state_next_step_deadline_and_links(client, applic
 
 def test_my_applications_offers_no_withdraw_after_a_final_decision(client, applicant):
     application = submitted(applicant)
-    services.application_transition(actor=None, application=application, to=State.INELIGIBLE)
+    services.application_transition(actor=admin_user(), application=application,
+                                    to=State.INELIGIBLE, reason="Diploma not recognised")
     content = client.get(reverse("scholarships:my_applications")).content.decode()
     assert reverse("scholarships:application_withdraw", args=[application.pk]) not in content
     assert escape(str(NEXT_STEP[State.INELIGIBLE])) in content
@@ -495,7 +497,8 @@ def test_withdraw_a_submitted_application(client, applicant):
 
 def test_withdraw_is_refused_after_a_final_decision(client, applicant):
     application = submitted(applicant)
-    services.application_transition(actor=None, application=application, to=State.INELIGIBLE)
+    services.application_transition(actor=admin_user(), application=application,
+                                    to=State.INELIGIBLE, reason="Diploma not recognised")
     url = reverse("scholarships:application_withdraw", args=[application.pk])
     refusal = services.MSG_TRANSITION % {"from": State.INELIGIBLE.label,
                                          "to": State.WITHDRAWN.label}

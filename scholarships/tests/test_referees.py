@@ -13,7 +13,14 @@ from accounts.roles import Role
 from privatemedia.files import MSG_WRONG_TYPE
 from registry.factories import PersonFactory, UserFactory
 from scholarships import services, urls
-from scholarships.factories import ApplicationFactory, CompleteApplicationFactory, RefereeFactory
+from scholarships.factories import (
+    ApplicationFactory,
+    CompleteApplicationFactory,
+    RefereeFactory,
+    ReviewerProfileFactory,
+    admin_user,
+    review_as,
+)
 from scholarships.forms.uploads import (
     MSG_REFEREE_ALREADY_NAMED,
     MSG_REFEREE_EMAIL_INVALID,
@@ -222,8 +229,14 @@ def test_referees_can_still_be_replaced_after_submission(client, applicant):
 def test_referees_cannot_change_once_the_review_is_over(client, applicant):
     application = CompleteApplicationFactory(applicant=applicant.person)
     application = services.application_submit(actor=applicant, application=application)
-    for state in (State.ELIGIBLE, State.IN_REVIEW, State.RANKED):
-        services.application_transition(actor=applicant, application=application, to=state)
+    ReviewerProfileFactory.create_batch(2)
+    admin = admin_user()
+    services.application_transition(actor=admin, application=application, to=State.ELIGIBLE)
+    for assignment in services.reviewers_assign_automatically(actor=admin,
+                                                              application=application):
+        review_as(assignment, percent=70)
+    application.refresh_from_db()
+    assert application.state == State.RANKED
     silent = application.referees.first()
     client.force_login(applicant)
     page = client.get(page_url(application))

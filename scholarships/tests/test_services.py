@@ -129,7 +129,7 @@ def test_starting_on_a_closed_call_is_refused(actor):
 
 
 def test_submission_numbers_freezes_and_records(actor, django_capture_on_commit_callbacks):
-    application = CompleteApplicationFactory()
+    application = CompleteApplicationFactory(applicant__user=actor)
     with django_capture_on_commit_callbacks(execute=False):
         services.application_submit(actor=actor, application=application)
     application.refresh_from_db()
@@ -147,7 +147,7 @@ def test_submission_numbers_freezes_and_records(actor, django_capture_on_commit_
 
 
 def test_submitting_twice_submits_once(actor, django_capture_on_commit_callbacks):
-    application = CompleteApplicationFactory()
+    application = CompleteApplicationFactory(applicant__user=actor)
     with django_capture_on_commit_callbacks(execute=False):
         services.application_submit(actor=actor, application=application)
         services.application_submit(actor=actor, application=application)
@@ -166,7 +166,7 @@ def test_one_second_after_the_deadline_is_refused_and_kept_as_draft(actor):
 
 def test_the_last_second_before_the_deadline_is_accepted(actor,
                                                          django_capture_on_commit_callbacks):
-    application = CompleteApplicationFactory()
+    application = CompleteApplicationFactory(applicant__user=actor)
     just_in_time = application.call.closes_at - datetime.timedelta(microseconds=1)
     with django_capture_on_commit_callbacks(execute=False):
         services.application_submit(actor=actor, application=application, now=just_in_time)
@@ -192,7 +192,7 @@ def test_an_ineligible_application_is_refused(actor):
 
 def test_withdrawing_records_the_reason_and_frees_the_call_for_a_new_draft(
         actor, django_capture_on_commit_callbacks):
-    application = CompleteApplicationFactory()
+    application = CompleteApplicationFactory(applicant__user=actor)
     with django_capture_on_commit_callbacks(execute=False):
         services.application_submit(actor=actor, application=application)
     services.application_withdraw(actor=actor, application=application, reason="Other funding")

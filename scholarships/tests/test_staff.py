@@ -14,6 +14,8 @@ from scholarships.factories import (
     ApplicationFactory,
     CallFactory,
     CompleteApplicationFactory,
+    admin_user,
+    submitted_application,
 )
 from scholarships.models import Application
 from scholarships.workflow import State
@@ -216,16 +218,17 @@ def test_the_age_band_uses_today_for_a_call_without_reference_date(office):
 
 
 def test_the_list_filters_by_eligibility_decision(office):
-    actor = UserFactory()
+    actor = admin_user()
     undecided = submitted(1)
-    eligible = submitted(2)
+    eligible = submitted_application()
     ineligible = submitted(3)
-    withdrawn_after = submitted(4)
+    withdrawn_after = submitted_application()
     for application, moves in [(eligible, [State.ELIGIBLE]),
                                (ineligible, [State.INELIGIBLE]),
                                (withdrawn_after, [State.ELIGIBLE, State.WITHDRAWN])]:
         for to in moves:
-            services.application_transition(actor=actor, application=application, to=to)
+            services.application_transition(actor=actor, application=application, to=to,
+                                            reason="Checked by the office")
     draft = ApplicationFactory()
     assert listed(office, eligibility="eligible") == {eligible, withdrawn_after}
     assert listed(office, eligibility="ineligible") == {ineligible}
@@ -314,7 +317,7 @@ def test_the_staff_page_shows_the_whole_application(office, full_application):
 
 
 def test_the_staff_page_lists_the_audit_trail_with_reasons(office, full_application):
-    services.application_transition(actor=UserFactory(username="checker"),
+    services.application_transition(actor=admin_user(username="checker"),
                                     application=full_application, to=State.INELIGIBLE,
                                     reason="Diploma not recognised")
     html = office.get(reverse("scholarships:application_view", args=[full_application.pk])

@@ -21,9 +21,9 @@ from registry.services import person_update
 
 from .. import selectors, services
 from ..forms.steps import MSG_PERSONAL_HELP, STEP_FORMS, WithdrawForm
-from ..models import Application, Call, Referee
+from ..models import Application, AwardOffer, Call, Referee
 from ..steps import SAVED_STEPS, STEP_BY_SLUG, STEPS, summary
-from ..workflow import NEXT_STEP, WITHDRAWABLE, State
+from ..workflow import MSG_GUARD_DEADLINE_PASSED, NEXT_STEP, WITHDRAWABLE, State
 from .session import MSG_CHECK_AND_SAVE, keeps_typed_data, typed_data
 
 MSG_NO_PERSON = _("Your account is not linked to a person in the registry yet, so you cannot "
@@ -250,8 +250,13 @@ def application_detail(request, pk):
          "edit_url": selectors.step_url(application, slug) if editable else None}
         for slug in SUMMARY_SLUGS if slug in SAVED_STEPS and slug in sections
     ]
+    offer = application.offers.order_by("-created_at", "-id").first()
     return render(request, "scholarships/portal/detail.html", {
         "application": application,
+        "offer": offer,
+        "offer_answerable": offer is not None and offer.status == AwardOffer.Status.OPEN
+        and offer.deadline > timezone.now(),
+        "msg_deadline_passed": MSG_GUARD_DEADLINE_PASSED,
         "state_label": State(application.state).label,
         "next_step": NEXT_STEP.get(application.state, ""),
         "sections": step_sections,

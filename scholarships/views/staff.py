@@ -2,8 +2,12 @@
 one application on one page. Scholarship administrators and the data
 protection officer only; everyone else gets 403."""
 
-from django.shortcuts import get_object_or_404, render
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from accounts.roles import Role
@@ -12,12 +16,17 @@ from privatemedia.files import stream_private_file
 from registry.selectors import duplicate_queue_size
 from reminders.selectors import reminders_about
 
-from .. import selectors
+from .. import selectors, services
 from ..eligibility import eligibility_problems
 from ..filters import ApplicationFilter
+from ..forms.decisions import AssignReviewerForm, MoveForm
 from ..models import DocumentKind, Referee
 from ..steps import STEPS, missing_items, summary
-from ..workflow import State
+from ..workflow import Actor, State
+
+MSG_MOVED = _("The application is now “%(state)s”.")
+MSG_BAD_MOVE = _("This step is not possible from this page. Reload it and try again.")
+REVIEWABLE = (State.ELIGIBLE, State.IN_REVIEW)
 
 APPLICATIONS_PER_PAGE = 25
 # steps.summary: personal data, then one section per step with fields, then
@@ -39,11 +48,6 @@ def admin_home(request):
         "states": states,
         "now": timezone.now(),
     })
-
-
-@role_required(Role.REVIEWER)
-def reviewer_home(request):
-    return render(request, "scholarships/reviewer_home.html")
 
 
 @role_required(*selectors.STAFF_ROLES)
@@ -85,7 +89,54 @@ def application_view(request, pk):
         "reminders": reminders_about(application),
         "problems": eligibility_problems(application),
         "missing": missing_items(application) if application.state == State.DRAFT else [],
+        **_decision_context(request, application),
     })
+
+
+def _decision_context(request, application) -> dict:
+    """The next steps the user may take, as buttons (or links to the page that
+    takes them), the review and the offers."""
+    moves = selectors.next_steps(user=request.user, application=application)
+    summary = selectors.review_summary(application)
+    assignments = list(application.review_assignments.select_related("reviewer")
+                       .order_by("assigned_at", "id"))
+    is_admin = services.actor_capacity(request.user, application) == Actor.ADMINISTRATOR
+    may_assign = is_admin and application.state in REVIEWABLE
+    return {
+        "moves": moves,
+        "seen_state": application.state,
+        "summary": summary,
+        "assignments": assignments,
+        "assign_form": AssignReviewerForm() if may_assign else None,
+        "offers": list(application.offers.select_related("created_by", "replaces__application")
+                       .order_by("-created_at", "-id")),
+        # The follow-up page is a next step while the scholar is followed; a link after.
+        "show_follow_up": application.state in selectors.SCHOLAR_STATES and not any(
+            step["move"].page == "scholarships:follow_up" for step in moves),
+        "is_admin": is_admin,
+    }
+
+
+@require_POST
+@role_required(Role.SCHOLARSHIP_ADMIN)
+def application_move(request, pk):
+    """A next-step button: the move goes through the one service, with the
+    state the administrator saw."""
+    application = selectors.application_for_staff(user=request.user, pk=pk)
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, MSG_BAD_MOVE)
+        return redirect("scholarships:application_view", pk=pk)
+    try:
+        services.application_move(actor=request.user, application=application,
+                                  to=form.cleaned_data["to"],
+                                  reason=form.cleaned_data["reason"],
+                                  expected_state=form.cleaned_data["seen"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, MSG_MOVED % {"state": State(form.cleaned_data["to"]).label})
+    return redirect("scholarships:application_view", pk=pk)
 
 
 @role_required(*selectors.STAFF_ROLES)

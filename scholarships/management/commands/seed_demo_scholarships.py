@@ -1,22 +1,49 @@
 """Demo calls for a new user: two open calls (a Master's call with Belgian
-host universities, an intra-African call) and one closed call. Idempotent."""
+host universities, an intra-African call) and one closed call; then, on the
+closed call, applications at every stage of the selection: to screen, in
+review (the demo reviewer has a queue), ranked, decided by a committee, with
+offers made and one accepted. Idempotent: each part is loaded once."""
 
 import datetime
+from decimal import Decimal
 
+import factory.random
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.roles import Role
+from registry.factories import UserFactory
+from registry.management.commands.seed_demo import DEMO_PASSWORD
 from registry.models import Organisation
-from scholarships.factories import CallFactory, ProgrammeFactory
-from scholarships.models import Call, DocumentKind, Programme
+from scholarships import services
+from scholarships.factories import (
+    CallFactory,
+    CompleteApplicationFactory,
+    ProgrammeFactory,
+    review_as,
+)
+from scholarships.models import Call, Degree, DocumentKind, Programme, ReviewerProfile
+from scholarships.workflow import State
+
+# The other demo reviewers (login: country, institution-free): the demo
+# reviewer "reviewer" is Ethiopian (seed_demo).
+OTHER_REVIEWERS = {"reviewer-be": ("Lotte", "Claes", "BE"),
+                   "reviewer-ke": ("Wanjiru", "Kamau", "KE"),
+                   "reviewer-fr": ("Camille", "Moreau", "FR")}
 
 
 class Command(BaseCommand):
-    help = "Load demo scholarship programmes and calls, once."
+    help = "Load demo scholarship programmes and calls, and a selection in progress, once."
 
     @transaction.atomic
     def handle(self, *args, **options):
+        self.load_calls()
+        self.load_selection()
+
+    def load_calls(self):
         if Call.objects.exists():
             self.stdout.write("Demo calls already loaded; nothing added.")
             return
@@ -53,3 +80,88 @@ class Command(BaseCommand):
             min_degree="master", max_age=40,
             summary="Doctoral research at a Belgian university (closed).")
         self.stdout.write(f"Demo calls loaded: {Call.objects.count()}.")
+
+    def load_selection(self):
+        User = get_user_model()
+        office = User.objects.filter(username="scholarships").first()
+        demo_reviewer = User.objects.filter(username="reviewer").first()
+        call = Call.objects.filter(slug__startswith="phd-").order_by("-opens_at").first()
+        if office is None or demo_reviewer is None or call is None:
+            self.stdout.write("Demo selection needs the demo users (seed_demo) and calls.")
+            return
+        if ReviewerProfile.objects.filter(user=demo_reviewer).exists():
+            self.stdout.write("Demo selection already loaded; nothing added.")
+            return
+        factory.random.reseed_random("casework-demo-selection")
+        ReviewerProfile.objects.create(user=demo_reviewer, country="ET",
+                                       expertise="Agricultural economics")
+        reviewers = [demo_reviewer]
+        for username, (given, family, country) in OTHER_REVIEWERS.items():
+            user = UserFactory(username=username, first_name=given, last_name=family,
+                               password=DEMO_PASSWORD)
+            user.groups.add(Group.objects.get(name=Role.REVIEWER))
+            ReviewerProfile.objects.create(user=user, country=country, expertise="Public health")
+            reviewers.append(user)
+        call.quota = 3
+        call.save(update_fields=["quota"])
+        host = call.host_institutions.first()
+        applications = []
+        for _i in range(14):
+            person_user = UserFactory()
+            person_user.set_unusable_password()
+            person_user.save()
+            application = CompleteApplicationFactory(
+                call=call, applicant__user=person_user, applicant__country="SN",
+                applicant__nationalities=["SN"], highest_degree=Degree.MASTER,
+                degree_title="MSc Agronomy", host_institution=host)
+            # Submitted while the (now closed) call was open.
+            applications.append(services.application_submit(
+                actor=person_user, application=application,
+                now=call.opens_at + datetime.timedelta(days=10)))
+        to_screen, to_assign, in_review, ranked = (
+            applications[:2], applications[2:4], applications[4:8], applications[8:])
+        for application in [*to_assign, *in_review, *ranked]:
+            services.application_transition(actor=office, application=application,
+                                            to=State.ELIGIBLE)
+        # The demo reviewer's queue: two to declare, one to score, one done.
+        for position, application in enumerate(in_review):
+            mine = services.review_assign(actor=office, application=application,
+                                          reviewer=demo_reviewer)
+            other = services.review_assign(actor=office, application=application,
+                                           reviewer=reviewers[1 + position % 3])
+            review_as(other, percent=70 + position * 5)
+            if position == 2:
+                services.review_declare(actor=demo_reviewer, assignment=mine, conflict=False)
+            elif position == 3:
+                review_as(mine, percent=75)
+        for position, application in enumerate(ranked):
+            first = services.review_assign(actor=office, application=application,
+                                           reviewer=reviewers[1 + position % 3])
+            second = services.review_assign(actor=office, application=application,
+                                            reviewer=reviewers[1 + (position + 1) % 3])
+            review_as(first, percent=90 - position * 6,
+                      comment="Strong academic record and a clear plan for the return home.")
+            review_as(second, percent=86 - position * 6,
+                      comment="Relevant project; the methodology could be sharper.")
+        for application in ranked:
+            application.refresh_from_db()
+        decisions = [State.SELECTED] * 3 + [State.RESERVE] * 2 + [State.NOT_SELECTED]
+        services.committee_decide(
+            actor=office, call=call, held_on=timezone.localdate(),
+            members_present="Prof. Amina Ouédraogo\nDr. Jan Peeters\nEls Peeters (secretary)",
+            rationale="The ranking was followed; the reserve list is in ranking order.",
+            decisions=[services.Decision(a.pk, to, a.state)
+                       for a, to in zip(ranked, decisions, strict=True)])
+        today = timezone.localdate()
+        package = {"monthly_allowance": Decimal("1150.00"), "tuition": Decimal("4175.00"),
+                   "travel": Decimal("1200.00"), "insurance": Decimal("480.00"),
+                   "starts_on": today + datetime.timedelta(days=60),
+                   "ends_on": today + datetime.timedelta(days=60 + 4 * 365),
+                   "deadline": timezone.now() + datetime.timedelta(days=14)}
+        first_offer = services.award_offer_make(actor=office, application=ranked[0], **package)
+        services.award_offer_make(actor=office, application=ranked[1], **package)
+        services.award_offer_accept(actor=ranked[0].applicant.user, offer=first_offer)
+        self.stdout.write(
+            f"Demo selection loaded on “{call.title}”: {len(to_screen)} to screen, "
+            f"{len(to_assign)} to assign, {len(in_review)} in review, {len(ranked)} decided "
+            "by a committee, 2 offers (1 accepted).")

@@ -1,5 +1,6 @@
-"""The scholarships write path: starting, filling, submitting and moving
-applications. Views, the admin, commands and tasks all come through here."""
+"""Applications: the one way to change their state, and starting, filling,
+submitting and withdrawing them. Views, the admin, commands and tasks all
+come through here."""
 
 from django.conf import settings
 from django.core import signing
@@ -8,12 +9,21 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import Role, has_role
 from numbering.services import reference_next
 from registry.models import Person
 
-from .eligibility import eligibility_problems
-from .models import Application, ApplicationDocument, ApplicationTransition, Call, Referee
-from .workflow import State, allowed
+from ..eligibility import eligibility_problems
+from ..models import Application, ApplicationDocument, ApplicationTransition, Call, Referee
+from ..workflow import (
+    PLACE_MOVES,
+    Actor,
+    Context,
+    State,
+    move_between,
+    moves_from,
+    place_problem,
+)
 
 MSG_CALL_NOT_OPEN = _("This call is not open for applications.")
 MSG_CALL_CLOSED = _(
@@ -24,6 +34,11 @@ MSG_NOT_EDITABLE = _("This application was submitted and can no longer be change
 MSG_INCOMPLETE = _("The application is not complete yet.")
 MSG_NOT_ELIGIBLE = _("The application does not meet the conditions of the call.")
 MSG_TRANSITION = _("An application cannot go from “%(from)s” to “%(to)s”.")
+MSG_NOT_PERMITTED = _("You may not move this application from “%(from)s” to “%(to)s”: only "
+                      "%(who)s may.")
+MSG_REASON_REQUIRED = _("Give a reason: it is kept in the history of the application.")
+MSG_CHANGED_MEANWHILE = _("Someone else changed this application meanwhile: it is now "
+                          "“%(state)s”. Reload the page to see it before you decide.")
 MSG_TOO_MANY_REFEREES = _("Name two referees; replace one if they do not answer.")
 MSG_REFEREE_NOT_CHANGEABLE = _("Referees can no longer be changed for this application.")
 MSG_LETTER_ALREADY = _("A letter was already received through this link. Thank you.")
@@ -39,28 +54,145 @@ class InvalidTransition(ValidationError):
     pass
 
 
+class _System:
+    """The actor of the automatic moves (the lapse sweep, a reserve candidate
+    promoted, a review closed when its last score comes in). Recorded as no
+    user on the audit row."""
+
+    pk = None
+    is_authenticated = False
+    is_superuser = False
+
+    def __repr__(self):
+        return "SYSTEM"
+
+
+SYSTEM = _System()
+
+
 # --- the one way to change state ----------------------------------------------
 
+def actor_capacity(actor, application: Application) -> str | None:
+    """In which capacity this actor may act on this application, if any. An
+    administrator who is also the applicant acts only as the applicant: nobody
+    decides on their own application."""
+    if actor is SYSTEM:
+        return Actor.SYSTEM
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return None
+    if application.applicant.user_id == actor.pk:
+        return Actor.APPLICANT
+    if actor.is_superuser or has_role(actor, Role.SCHOLARSHIP_ADMIN):
+        return Actor.ADMINISTRATOR
+    return None
+
+
+def _lock_places(call_id: int) -> Call:
+    """Lock every call of the call's academic year, in a fixed order, so that
+    the quota and the yearly ceiling are counted by one transaction at a time
+    and two lockers never wait for each other in a circle."""
+    year = Call.objects.filter(pk=call_id).values_list("academic_year", flat=True).get()
+    calls = list(Call.objects.select_for_update().filter(academic_year=year).order_by("pk"))
+    return next(call for call in calls if call.pk == call_id)
+
+
+def _locks_places(current: str, to: str) -> bool:
+    return to in PLACE_MOVES or (to == State.WITHDRAWN
+                                 and current not in (State.DRAFT, State.SUBMITTED))
+
+
+def _locked_for(application: Application, to: str) -> Application:
+    """The application row locked for a move to `to`, with the academic
+    year's calls locked first when the move takes or frees a place. Calls
+    before applications, always, so two lockers never wait for each other in
+    a circle; the state that decides is read fresh, not from the caller's
+    copy, which may be minutes old."""
+    fresh = (Application.objects.filter(pk=application.pk)
+             .values_list("state", flat=True).first() or application.state)
+    places = _locks_places(fresh, to)
+    if places:
+        _lock_places(application.call_id)
+    locked = _locked(application)
+    if not places and _locks_places(locked.state, to):
+        # Moved in the instant between the two reads: lock the calls too.
+        _lock_places(application.call_id)
+    return locked
+
+
+@transaction.atomic
 def application_transition(*, actor, application: Application, to: str, reason: str = "",
-                           changes: dict | None = None) -> Application:
-    """Move an application to `to`, if the declared workflow allows it, and record
-    who, when and why. Must run inside a transaction that holds the row lock
-    (select_for_update) so two people cannot move it at once."""
-    current = application.state
+                           changes: dict | None = None, expected_state: str | None = None,
+                           override_reason: str = "", meeting=None,
+                           now=None) -> Application:
+    """Move an application to `to` if the declared workflow allows it: the move
+    is in workflow.MOVES, the actor may make it, the reason is there when one
+    is asked for and the guard holds. Records who, when, from, to and why.
+
+    The row is locked first (and, for moves that take or free an award, every
+    call of the academic year before it), so two people cannot move it at
+    once. `expected_state` is the state the person saw when they decided: if
+    someone else moved it meanwhile, the decision is refused rather than
+    applied to an application they have not seen."""
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    override_reason = (override_reason or "").strip()
+    locked = _locked_for(application, to)
+    current = locked.state
+    if expected_state is not None and current != expected_state:
+        raise InvalidTransition(MSG_CHANGED_MEANWHILE % {"state": State(current).label},
+                                code="changed")
     if current == to:
-        return application
-    if not allowed(current, to):
+        return locked
+    move = move_between(current, to)
+    if move is None:
         raise InvalidTransition(MSG_TRANSITION % {"from": State(current).label,
-                                                  "to": State(to).label})
+                                                  "to": State(to).label}, code="not_declared")
+    capacity = actor_capacity(actor, locked)
+    if capacity not in move.by:
+        who = ", ".join(str(Actor(c).label) for c in move.by)
+        raise InvalidTransition(MSG_NOT_PERMITTED % {"from": State(current).label,
+                                                     "to": State(to).label, "who": who},
+                                code="not_permitted")
+    if capacity in move.reason_from and not reason:
+        raise InvalidTransition(MSG_REASON_REQUIRED, code="reason")
+    if move.guard is not None:
+        problem = move.guard(locked, Context(capacity=capacity, now=now,
+                                             override_reason=override_reason))
+        if problem:
+            raise InvalidTransition(problem, code="guard")
+    # The override is recorded where it was needed, never on a move within the quota.
+    overridden = (override_reason if move.takes_place and override_reason
+                  and place_problem(locked) else "")
     changes = changes or {}
     for name, value in changes.items():
-        setattr(application, name, value)
-    application.state = to
-    application.save(update_fields=["state", "updated_at", *changes])
+        setattr(locked, name, value)
+    locked.state = to
+    locked.save(update_fields=["state", "updated_at", *changes])
     ApplicationTransition.objects.create(
-        application=application, from_state=current, to_state=to, actor=actor, reason=reason,
+        application=locked, from_state=current, to_state=to,
+        actor=None if actor is SYSTEM else actor, reason=reason, at=now, meeting=meeting,
+        override_reason=overridden,
     )
-    return application
+    # The caller's object shows the new state too.
+    application.state = to
+    for name, value in changes.items():
+        setattr(application, name, value)
+    return locked
+
+
+def available_moves(*, actor, application: Application) -> list:
+    """The moves this actor may try from the application's state, in the
+    declared order (for buttons); each with the reason it would be refused
+    now, or None."""
+    capacity = actor_capacity(actor, application)
+    if capacity is None:
+        return []
+    context = Context(capacity=capacity, now=timezone.now())
+    result = []
+    for move in moves_from(application.state, capacity):
+        problem = move.guard(application, context) if move.guard and not move.page else None
+        result.append((move, problem))
+    return result
 
 
 def _locked(application: Application) -> Application:
@@ -190,7 +322,7 @@ def referee_add(*, actor, application: Application, name: str, email: str,
                 replaces: Referee | None = None) -> Referee:
     """Name a referee (or replace one who does not answer) and e-mail them
     their private link once the transaction commits."""
-    from .tasks import referee_invitation_send
+    from ..tasks import referee_invitation_send
 
     application = _locked(application)
     if application.state not in REFEREE_CHANGEABLE:
@@ -229,7 +361,7 @@ def referee_letter_upload(*, referee: Referee, upload, content_type: str) -> Ref
 
 def application_missing(application: Application, steps) -> list[str]:
     """What still stops the applicant from submitting, as sentences."""
-    from .steps import missing_items
+    from ..steps import missing_items
 
     return missing_items(application, steps)
 
@@ -241,8 +373,8 @@ def application_submit(*, actor, application: Application, now=None) -> Applicat
     Order matters: the row lock first (a double click or a second tab waits,
     then finds it submitted and gets the same result), then the deadline, exact
     to the second on the server clock, then completeness and eligibility."""
-    from .steps import STEPS, missing_items
-    from .tasks import submission_confirmation_send
+    from ..steps import STEPS, missing_items
+    from ..tasks import submission_confirmation_send
 
     now = now or timezone.now()
     application = _locked(application)
@@ -259,24 +391,39 @@ def application_submit(*, actor, application: Application, now=None) -> Applicat
     if eligibility_problems(application):
         raise ValidationError(MSG_NOT_ELIGIBLE, code="ineligible")
 
-    application_transition(actor=actor, application=application, to=State.SUBMITTED, changes={
-        "reference": reference_next(prefix="SCH", year=timezone.localtime(now).year),
-        "submitted_at": now,
-        "submitted_snapshot": application_snapshot(application),
-    })
+    application_transition(actor=actor, application=application, to=State.SUBMITTED, now=now,
+                           changes={
+                               "reference": reference_next(prefix="SCH",
+                                                           year=timezone.localtime(now).year),
+                               "submitted_at": now,
+                               "submitted_snapshot": application_snapshot(application),
+                           })
     transaction.on_commit(lambda: submission_confirmation_send.delay(application.pk))
     return application
 
 
 def application_snapshot(application: Application) -> dict:
     """What the applicant submitted, as they saw it, kept with the application."""
-    from .steps import summary
+    from ..steps import summary
 
     return summary(application)
 
 
 @transaction.atomic
-def application_withdraw(*, actor, application: Application, reason: str = "") -> Application:
-    application = _locked(application)
-    return application_transition(actor=actor, application=application, to=State.WITHDRAWN,
-                                  reason=reason)
+def application_withdraw(*, actor, application: Application, reason: str = "",
+                         expected_state: str | None = None) -> Application:
+    """Withdraw, by the applicant or, with a reason, by an administrator on
+    their behalf. Reviewers stop working on it; an open offer closes and its
+    place goes to the next reserve candidate."""
+    from .awards import offer_close_after_withdrawal
+    from .review import assignments_cancel
+
+    was = _locked_for(application, State.WITHDRAWN).state
+    application = application_transition(actor=actor, application=application,
+                                         to=State.WITHDRAWN, reason=reason,
+                                         expected_state=expected_state)
+    if was != State.WITHDRAWN:
+        assignments_cancel(application=application)
+        if was == State.OFFERED:
+            offer_close_after_withdrawal(application=application)
+    return application

@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('registry', '0002_list_indexes'),
-        ('scholarships', '0002_role_permissions'),
+        ('scholarships', '0005_filter_indexes'),
     ]
 
     operations = [
