@@ -40,14 +40,18 @@ TARGET = 300  # requests/s for the pages staff use all day (README, "Performance
 
 # (name, path, what the page is). The staff pages first; the stock admin for comparison.
 PAGES = [
-    ("staff-list", "/scholarships/applications/", "staff application list, page 1"),
+    ("staff-list", "/scholarships/applications/", "staff application list, page 1", "office"),
     ("staff-filter", "/scholarships/applications/?state=submitted",
-     "staff list filtered by state"),
-    ("staff-search", "/scholarships/applications/?q=diallo", "staff list, name search"),
-    ("staff-page-200", "/scholarships/applications/?page=200", "staff list, page 200"),
-    ("persons", "/registry/persons/", "registry person list, page 1"),
-    ("dashboard", "/scholarships/", "scholarship dashboard (calls x states)"),
-    ("admin", "/admin/scholarships/application/", "Django admin changelist (comparison)"),
+     "staff list filtered by state", "office"),
+    ("staff-search", "/scholarships/applications/?q=diallo", "staff list, name search",
+     "office"),
+    ("staff-page-200", "/scholarships/applications/?page=200", "staff list, page 200", "office"),
+    ("persons", "/registry/persons/", "registry person list, page 1", "office"),
+    ("dashboard", "/scholarships/", "scholarship dashboard (calls x states)", "office"),
+    ("caseload", "/cases/", "a caseworker's caseload (of 20,000 cases)", "caseworker"),
+    ("team", "/cases/team/", "a supervisor's team page", "supervisor"),
+    ("admin", "/admin/scholarships/application/", "Django admin changelist (comparison)",
+     "office"),
 ]
 
 
@@ -105,19 +109,41 @@ def prepare_django(env: dict):
     django.setup()
 
 
-def office_session() -> str:
-    """A scholarship administrator (staff, for the admin) and a session for
-    them, made in the database: production cookies are Secure, so a login over
-    plain http would not keep its cookie. Returns the Cookie header."""
+def sessions() -> dict[str, str]:
+    """A Cookie header per kind of user the pages are for: a scholarship
+    administrator (staff, for the admin) made here, and the first caseworker
+    and supervisor of the benchmark's teams (seed_bench)."""
+    from django.contrib.auth import get_user_model
+
+
+    model = get_user_model()
+    return {
+        "office": office_session(),
+        "caseworker": session_of(model.objects.get(username="caseworker-1")),
+        "supervisor": session_of(model.objects.get(username="supervisor-1")),
+    }
+
+
+def session_of(user) -> str:
+    """A session for `user`, made in the database: production cookies are
+    Secure, so a login over plain http would not keep its cookie. Returns the
+    Cookie header."""
     from django.conf import settings
-    from django.contrib.auth import (
-        BACKEND_SESSION_KEY,
-        HASH_SESSION_KEY,
-        SESSION_KEY,
-        get_user_model,
-    )
-    from django.contrib.auth.models import Group
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+
+def office_session() -> str:
+    """A scholarship administrator (staff, for the admin), and their session."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
 
     from accounts.roles import Role
 
@@ -127,15 +153,10 @@ def office_session() -> str:
     user.set_unusable_password()
     user.save()
     user.groups.set([Group.objects.get(name=Role.SCHOLARSHIP_ADMIN)])
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
-    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+    return session_of(user)
 
 
-def count_queries(pages, cookie: str) -> dict:
+def count_queries(pages, cookies: dict[str, str]) -> dict:
     """The SQL queries of one request per page, in this process (Django's test
     client, same settings and database): (number, milliseconds in the database)."""
     from django.conf import settings
@@ -143,10 +164,10 @@ def count_queries(pages, cookie: str) -> dict:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    client = Client(SERVER_NAME=HOST)
-    client.cookies[settings.SESSION_COOKIE_NAME] = cookie.split("=", 1)[1]
     counts = {}
-    for name, path, _what in pages:
+    for name, path, _what, who in pages:
+        client = Client(SERVER_NAME=HOST)
+        client.cookies[settings.SESSION_COOKIE_NAME] = cookies[who].split("=", 1)[1]
         client.get(path)  # warm: content types, translations
         with CaptureQueriesContext(connection) as queries:
             response = client.get(path)
@@ -291,6 +312,7 @@ def machine() -> dict:
     from django.db import connection
 
     from registry.models import Person
+    from reintegration.models import Case
     from scholarships.models import Application
 
     with connection.cursor() as cursor:
@@ -306,6 +328,7 @@ def machine() -> dict:
         "python": platform.python_version(),
         "django": django.get_version(),
         "applications": Application.objects.count(),
+        "cases": Case.objects.count(),
         "persons": Person.objects.count(),
     }
 
@@ -346,7 +369,8 @@ def write_results(info, args, tool, rows, queries) -> str:
         f"- date: {info['date']}\n"
         f"- machine: {info['cpus']} CPUs (nproc), {info['cpu']}\n"
         f"- PostgreSQL {info['postgres']}, Python {info['python']}, Django {info['django']}\n"
-        f"- data: {info['applications']:,} applications, {info['persons']:,} persons\n"
+        f"- data: {info['applications']:,} applications, {info['cases']:,} return cases, "
+        f"{info['persons']:,} persons\n"
         f"- server: gunicorn, {args.workers} sync workers, config.settings.production, "
         f"on the same machine as PostgreSQL and the load generator\n"
         f"- load: {tool}\n"
@@ -364,13 +388,14 @@ def main() -> int:
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL",
                                                               "redis://127.0.0.1:6379/5"))
     parser.add_argument("--applications", type=int, default=100_000)
+    parser.add_argument("--cases", type=int, default=20_000)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--duration", type=int, default=20, help="seconds per page")
     parser.add_argument("--warmup", type=int, default=3, help="seconds per page, not counted")
     parser.add_argument("--only", nargs="*", help="page names: " + ", ".join(
-        name for name, _p, _w in PAGES))
+        name for name, _p, _w, _who in PAGES))
     parser.add_argument("--no-results", action="store_true",
                         help="print the table only, leave bench/RESULTS.md as it is")
     args = parser.parse_args()
@@ -384,11 +409,12 @@ def main() -> int:
     log("migrate")
     manage(env, "migrate", "--noinput", "-v", "0")
     manage(env, "collectstatic", "--noinput", "-v", "0")
-    log(f"seed {args.applications} applications (once)")
-    manage(env, "seed_bench", "--applications", str(args.applications))
+    log(f"seed {args.applications} applications and {args.cases} return cases (once)")
+    manage(env, "seed_bench", "--applications", str(args.applications), "--cases",
+           str(args.cases))
     prepare_django(env)
-    cookie = office_session()
-    queries = count_queries(pages, cookie)
+    cookies = sessions()
+    queries = count_queries(pages, cookies)
     info = machine()
     tool = (f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s "
             f"(after {args.warmup} s of warm-up), loopback"
@@ -400,12 +426,12 @@ def main() -> int:
     server = start_gunicorn(env, port, args.workers)
     rows = []
     try:
-        for name, path, what in pages:
-            status, body = fetch(port, path, cookie)
+        for name, path, what, who in pages:
+            status, body = fetch(port, path, cookies[who])
             if status != 200:
                 raise SystemExit(f"bench: {path} answered {status}; is the session valid?")
             log(f"{name}: {path} ({len(body) // 1024} KiB)")
-            result = load(port, path, cookie, args)
+            result = load(port, path, cookies[who], args)
             log(f"  {result['rps']:.0f} req/s, mean {result['mean_ms']:.1f} ms, "
                 f"p99 {result['p99_ms']:.1f} ms, errors {result['errors']}")
             rows.append((name, path, what, result))
