@@ -289,7 +289,7 @@ def household_member_add(request, pk):
 @role_required(Role.DPO)
 def changes(request):
     page = bounded_page(
-        Person.history.select_related("history_user").order_by("-history_date", "-history_id"),
-        request.GET.get("page"), per_page=50,
+        Person.history.order_by("-history_date", "-history_id"), request.GET.get("page"),
+        per_page=50, rows=lambda qs: qs.select_related("history_user"),
     )
     return render(request, "registry/changes.html", {"page": page})

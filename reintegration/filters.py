@@ -6,8 +6,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
+from listing.widgets import CountrySelect, LeanSelect, country_choices
 from registry.models import Organisation
 
 from . import selectors
@@ -24,14 +24,11 @@ def _state_choices():
             (ALL_CASES, _("All cases")), *State.choices]
 
 
-def _countries():
-    # Evaluated per request, so names are sorted in the user's language.
-    return list(countries)
-
-
-def _partners(request):
-    return Organisation.objects.filter(kind__in=PARTNER_KINDS).only(
-        "id", "name", "acronym").order_by("name")
+def partner_choices() -> list[tuple[int, str]]:
+    """The partner organisations, for a filter: one light query."""
+    return [(pk, f"{name} ({acronym})" if acronym else name) for pk, name, acronym in
+            Organisation.objects.filter(kind__in=PARTNER_KINDS).order_by("name")
+            .values_list("id", "name", "acronym")]
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -42,13 +39,15 @@ class CaseFilter(django_filters.FilterSet):
     )
     state = django_filters.ChoiceFilter(
         label=_("State"), choices=_state_choices, method="filter_state", empty_label=None,
+        widget=LeanSelect,
     )
     country = django_filters.ChoiceFilter(
-        label=_("Country of return"), field_name="country_of_return", choices=_countries,
-        empty_label=_("Any country"),
+        label=_("Country of return"), field_name="country_of_return", choices=country_choices,
+        empty_label=_("Any country"), widget=CountrySelect,
     )
-    partner = django_filters.ModelChoiceFilter(
-        label=_("Partner"), queryset=_partners, empty_label=_("Any partner"),
+    # Choices read once per page, in __init__.
+    partner = django_filters.ChoiceFilter(
+        label=_("Partner"), choices=[], empty_label=_("Any partner"), widget=LeanSelect,
     )
     overdue = django_filters.BooleanFilter(
         label=_("Only overdue"), method="filter_overdue",
@@ -65,6 +64,7 @@ class CaseFilter(django_filters.FilterSet):
         if data is not None and not data.get("state"):
             data["state"] = OPEN_CASES
         super().__init__(data if data is not None else {"state": OPEN_CASES}, *args, **kwargs)
+        self.filters["partner"].extra["choices"] = partner_choices()
 
     def filter_search(self, queryset, name, value):
         return selectors.case_search(queryset, value)
@@ -84,20 +84,27 @@ class CaseFilter(django_filters.FilterSet):
         return queryset
 
 
-def _team_caseworkers(request):
-    users = get_user_model().objects.only("id", "username", "first_name", "last_name")
-    if request is None:
-        return users.none()
-    return users.filter(pk__in=Team.caseworkers.through.objects.filter(
-        team__supervisor=request.user).values("user_id")).order_by("last_name", "username")
+def team_caseworker_choices(user) -> list[tuple[int, str]]:
+    """The caseworkers of the teams `user` supervises, for a filter."""
+    rows = (get_user_model().objects.filter(pk__in=Team.caseworkers.through.objects.filter(
+        team__supervisor=user).values("user_id")).order_by("last_name", "username")
+        .values_list("id", "username", "first_name", "last_name"))
+    return [(pk, f"{first} {last}".strip() or username) for pk, username, first, last in rows]
 
 
 class TeamCaseFilter(CaseFilter):
-    caseworker = django_filters.ModelChoiceFilter(
-        label=_("Caseworker"), queryset=_team_caseworkers, empty_label=_("Any caseworker"),
+    # Choices read once per page, in __init__, for the supervisor asking.
+    caseworker = django_filters.ChoiceFilter(
+        label=_("Caseworker"), choices=[], empty_label=_("Any caseworker"), widget=LeanSelect,
     )
 
     class Meta:
         model = Case
         fields = ["q", "state", "country", "partner", "caseworker", "overdue"]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        user = getattr(request, "user", None)
+        self.filters["caseworker"].extra["choices"] = (
+            team_caseworker_choices(user) if user is not None else [])
 

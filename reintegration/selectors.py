@@ -24,8 +24,11 @@ from django.db.models import (
 from django.db.models import Case as DbCase
 from django.http import Http404
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts.roles import Role, has_role
+from listing.pagination import pk_url
+from listing.widgets import country_choices
 from registry.models import HouseholdMember, IdentityDocument
 from registry.names import fold
 
@@ -46,7 +49,7 @@ from .models import (
     Vulnerability,
 )
 from .services.cases import budget_deadline, guard_problems
-from .workflow import FINAL, MANUAL, OPEN, PlanState, State, moves_from
+from .workflow import FINAL, MANUAL, OPEN, NextAction, PlanState, State, moves_from
 
 # The columns of the caseload and team pages and of the export.
 CASE_TABLE_FIELDS = (
@@ -71,18 +74,57 @@ def _special_flag(user, condition_for_row) -> object:
                   default=Value(False), output_field=BooleanField())
 
 
-def case_table(*, user) -> QuerySet:
-    """The cases the user may see, only the columns the lists show, with a
-    vulnerability flag only on the rows where the user may see it; most
-    urgent first (overdue, then the soonest due, then those with nothing due)."""
+def case_columns(queryset: QuerySet, *, user) -> QuerySet:
+    """Only the columns the lists show, with a vulnerability flag only on the
+    rows where the user may see it."""
     has_vulnerability = Exists(Vulnerability.objects.filter(case=OuterRef("pk")))
-    return (
-        access.visible_cases(user)
-        .select_related("principal", "caseworker", "partner")
-        .only(*CASE_TABLE_FIELDS)
-        .annotate(has_vulnerability=_special_flag(user, has_vulnerability))
-        .order_by(F("next_action_due").asc(nulls_last=True), "reference")
-    )
+    return (queryset.select_related("principal", "caseworker", "partner")
+            .only(*CASE_TABLE_FIELDS)
+            .annotate(has_vulnerability=_special_flag(user, has_vulnerability)))
+
+
+def case_table(*, user) -> QuerySet:
+    """The cases the user may see, with the lists' columns; most urgent first
+    (overdue, then the soonest due, then those with nothing due)."""
+    return case_columns(access.visible_cases(user), user=user).order_by(
+        F("next_action_due").asc(nulls_last=True), "reference")
+
+
+def case_row_cells(cases, *, today, show_caseworker: bool = False) -> list[dict]:
+    """What each row of a case list prints, worked out once per row with the
+    labels looked up in dicts made once per page: the template only prints.
+    `cases` come from case_columns (the flag is False where the user may not
+    see special category data)."""
+    url = pk_url("reintegration:case_detail")
+    states = {value: str(label) for value, label in State.choices}
+    actions = {value: str(label) for value, label in NextAction.choices}
+    countries = dict(country_choices())
+    cells = []
+    for case in cases:
+        due = case.next_action_due
+        code = case.country_of_return.code
+        place = countries.get(code, code)
+        partner = case.partner
+        worker = case.caseworker
+        cells.append({
+            "id": case.pk,
+            "url": url(case.pk),
+            "reference": case.reference,
+            "name": case.principal.full_name,
+            "place": f"{place}, {case.region_of_return}" if case.region_of_return else place,
+            "state": states[case.state],
+            "action": actions.get(case.next_action, ""),
+            "due": date_format(due, "SHORT_DATE_FORMAT") if due else "",
+            "overdue": bool(due and due < today),
+            "partner": (partner.acronym or partner.name) if partner else "",
+            "caseworker": (worker.get_full_name() or worker.username) if show_caseworker
+            else "",
+            "vulnerable": case.has_vulnerability,
+            "score_dropped": case.score_dropped,
+            "last_activity": date_format(timezone.localtime(case.last_activity_at),
+                                         "SHORT_DATE_FORMAT"),
+        })
+    return cells
 
 
 def case_search(queryset: QuerySet, query: str) -> QuerySet:
@@ -349,8 +391,12 @@ def access_log(*, user) -> QuerySet:
     """Who saw which case's restricted data: the data protection officer only."""
     if not (user.is_authenticated and has_role(user, Role.DPO)):
         return SensitiveAccess.objects.none()
-    return (SensitiveAccess.objects.select_related("user", "case")
-            .only("id", "what", "at", "user__id", "user__username", "user__first_name",
-                  "user__last_name", "case__id", "case__reference")
-            .order_by("-at", "-id"))
+    return access_log_columns(SensitiveAccess.objects.order_by("-at", "-id"))
+
+
+def access_log_columns(queryset: QuerySet) -> QuerySet:
+    """Only what the access log shows."""
+    return queryset.select_related("user", "case").only(
+        "id", "what", "at", "user__id", "user__username", "user__first_name", "user__last_name",
+        "case__id", "case__reference")
 

@@ -28,6 +28,10 @@ def filter_field(field):
               if field.errors else "")
     help_text = (format_html('<div id="{}_helptext" class="form-text">{}</div>', field.auto_id,
                              field.help_text) if field.help_text else "")
+    if isinstance(widget, forms.CheckboxInput):
+        return format_html('<div class="form-check mb-3">{}<label class="form-check-label" '
+                           'for="{}">{}</label>{}{}</div>', field.as_widget(attrs=attrs),
+                           field.id_for_label, field.label, errors, help_text)
     return format_html('<div class="mb-3"><label class="form-label" for="{}">{}</label>{}{}{}'
                        "</div>", field.id_for_label, field.label, field.as_widget(attrs=attrs),
                        errors, help_text)

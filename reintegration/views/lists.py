@@ -5,7 +5,6 @@ number of cases."""
 
 import csv
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.decorators import role_required
 from accounts.roles import Role, has_role
+from listing.pagination import bounded_page
 
 from .. import selectors
 from ..filters import CaseFilter, TeamCaseFilter
@@ -41,16 +41,20 @@ def _scoped(request, scope: str):
     return filter_class(request.GET or None, queryset=selector(user=user), request=request)
 
 
-def _page(request, filterset):
-    return Paginator(filterset.qs, CASES_PER_PAGE).get_page(request.GET.get("page"))
+def _listing(request, filterset, *, show_caseworker: bool = False) -> dict:
+    """One page of a case list and the cells of its rows."""
+    page = bounded_page(filterset.qs, request.GET.get("page"), per_page=CASES_PER_PAGE,
+                        rows=lambda qs: selectors.case_columns(qs, user=request.user))
+    return {"filter": filterset, "page": page, "show_caseworker": show_caseworker,
+            "rows": selectors.case_row_cells(page.object_list, today=timezone.localdate(),
+                                             show_caseworker=show_caseworker)}
 
 
 @case_worker
 def caseload(request):
     filterset = _scoped(request, "mine")
     return render(request, "reintegration/caseload.html", {
-        "filter": filterset, "page": _page(request, filterset), "scope": "mine",
-        "today": timezone.localdate(),
+        **_listing(request, filterset), "scope": "mine",
     })
 
 
@@ -58,11 +62,9 @@ def caseload(request):
 def team(request):
     filterset = _scoped(request, "team")
     return render(request, "reintegration/team.html", {
-        "filter": filterset, "page": _page(request, filterset), "scope": "team",
-        "today": timezone.localdate(),
+        **_listing(request, filterset, show_caseworker=True), "scope": "team",
         "summary": selectors.team_summary(user=request.user),
         "awaiting": list(selectors.plans_awaiting_approval(user=request.user)[:20]),
-        "show_caseworker": True,
     })
 
 
@@ -70,8 +72,7 @@ def team(request):
 def all_cases(request):
     filterset = _scoped(request, "all")
     return render(request, "reintegration/all_cases.html", {
-        "filter": filterset, "page": _page(request, filterset), "scope": "all",
-        "today": timezone.localdate(), "show_caseworker": True,
+        **_listing(request, filterset, show_caseworker=True), "scope": "all",
     })
 
 
@@ -138,7 +139,8 @@ def access_log(request):
         entries = entries.filter(user__username__icontains=user_query)
     if case_query:
         entries = entries.filter(case__reference__icontains=case_query)
-    page = Paginator(entries, ACCESSES_PER_PAGE).get_page(request.GET.get("page"))
+    page = bounded_page(entries, request.GET.get("page"), per_page=ACCESSES_PER_PAGE,
+                        rows=selectors.access_log_columns)
     return render(request, "reintegration/access_log.html", {
         "page": page, "user_query": user_query, "case_query": case_query,
         "title": _("Who saw restricted case data"),
