@@ -53,3 +53,14 @@ def pytest_collection_modifyitems(items):
         return int(bool({"transactional_db", "live_server"} & set(item.fixturenames)))
 
     items.sort(key=transactional)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (the test settings' memory cache):
+    what one test cached (the dashboard's counts, sessions) never reaches the
+    next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -148,6 +148,10 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# The scholarship dashboard's counts per call and state are kept this long at
+# most (every change through the services refreshes them at once).
+DASHBOARD_COUNTS_SECONDS = env.int("DASHBOARD_COUNTS_SECONDS", default=300)
+
 # List pages count matching rows up to this many, then say "more than"
 # (listing.pagination: counting 100,000 rows would cost more than the page).
 LIST_COUNT_LIMIT = env.int("LIST_COUNT_LIMIT", default=1000)

@@ -15,6 +15,7 @@ from registry.models import Person
 
 from ..eligibility import eligibility_problems
 from ..models import Application, ApplicationDocument, ApplicationTransition, Call, Referee
+from ..selectors import call_counts_forget
 from ..workflow import (
     PLACE_MOVES,
     Actor,
@@ -173,6 +174,7 @@ def application_transition(*, actor, application: Application, to: str, reason: 
         actor=None if actor is SYSTEM else actor, reason=reason, at=now, meeting=meeting,
         override_reason=overridden,
     )
+    transaction.on_commit(call_counts_forget)
     # The caller's object shows the new state too.
     application.state = to
     for name, value in changes.items():
@@ -230,6 +232,7 @@ def application_start(*, actor, call: Call, person: Person, now=None) -> Applica
         for name in PREFILL_FIELDS:
             setattr(application, name, getattr(previous, name))
     application.save()
+    transaction.on_commit(call_counts_forget)
     return application
 
 

@@ -36,7 +36,7 @@ STEP_SECTIONS = 1 + sum(1 for step in STEPS if step.fields)
 
 @role_required(Role.SCHOLARSHIP_ADMIN)
 def admin_home(request):
-    dashboard = selectors.call_dashboard()
+    dashboard, counted_at = selectors.call_dashboard()
     # Columns only for the states some call has applications in, in workflow order.
     used = {state for row in dashboard for state in row["counts"]}
     states = [state for state in State if state in used]
@@ -46,6 +46,7 @@ def admin_home(request):
         "open_duplicates": duplicate_queue_size(),
         "dashboard": dashboard,
         "states": states,
+        "counted_at": counted_at,
         "now": timezone.now(),
     })
 
