@@ -229,6 +229,15 @@ REMINDER_DRAFT_DAYS_BEFORE_CLOSE = env.list("REMINDER_DRAFT_DAYS_BEFORE_CLOSE", 
 # A referee's letter still missing: 7 days before the call closes.
 REMINDER_REFEREE_DAYS_BEFORE_CLOSE = env.list("REMINDER_REFEREE_DAYS_BEFORE_CLOSE", cast=int,
                                               default=[7])
+# A review assignment still waiting for its reviewer (to declare or to score):
+# 5 days after it was assigned, then every 5 days; from the reminder after the
+# second on (15 days), also to every scholarship administrator.
+REMINDER_REVIEW_FIRST_DAYS = env.int("REMINDER_REVIEW_FIRST_DAYS", default=5)
+REMINDER_REVIEW_EVERY_DAYS = env.int("REMINDER_REVIEW_EVERY_DAYS", default=5)
+REMINDER_REVIEW_OFFICE_AFTER = env.int("REMINDER_REVIEW_OFFICE_AFTER", default=2)
+# An award offer not answered: 3 days before its deadline, to the applicant.
+REMINDER_OFFER_DAYS_BEFORE_DEADLINE = env.list("REMINDER_OFFER_DAYS_BEFORE_DEADLINE", cast=int,
+                                               default=[3])
 # A claimed reminder whose send task has not run after this many minutes (a
 # worker killed mid-batch, a broker restarted) is queued again by the next sweep.
 REMINDER_REQUEUE_AFTER_MINUTES = env.int("REMINDER_REQUEUE_AFTER_MINUTES", default=30)
@@ -319,6 +328,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reminders.tasks.reminders_sweep",
         "schedule": crontab(minute=20),
         "kwargs": {"kind": "scholarships.referee_letter_missing"},
+    },
+    # Review assignments still waiting for their reviewer, 5 days after
+    # assignment and every 5 days; from the third, the administrators too.
+    "reminders-review-not-scored": {
+        "task": "reminders.tasks.reminders_sweep",
+        "schedule": crontab(minute=25),
+        "kwargs": {"kind": "scholarships.review_not_scored"},
+    },
+    # Award offers not answered, 3 days before their deadline. At twenty to,
+    # ten minutes before the lapse sweep below, apart from it.
+    "reminders-offer-not-answered": {
+        "task": "reminders.tasks.reminders_sweep",
+        "schedule": crontab(minute=40),
+        "kwargs": {"kind": "scholarships.offer_not_answered"},
     },
     # Every hour, at ten to: award offers whose answer deadline has passed
     # lapse, and each freed place goes to the next reserve candidate of the
