@@ -2,7 +2,9 @@
 failed sends), the state changes, and the switch that pauses a kind.
 
 Each user sees the reminders of the kinds their programme may read
-(Kind.view_permission). Nothing here writes directly: the retry and the
+(Kind.view_permission), and of a programme that scopes its records (the
+reintegration cases), only those about records they may see
+(Kind.visible_records). Nothing here writes directly: the retry and the
 pause go through reminders.services. Each list runs a fixed number of queries
 whatever the number of rows.
 """
@@ -18,7 +20,7 @@ from registry.admin import ReadOnlyAdminMixin, RegistryHistoryAdmin
 
 from . import kinds, services
 from .models import ReminderEvent, ReminderKind, ReminderLog
-from .selectors import kinds_visible_to
+from .selectors import kinds_visible_to, visible_reminders
 
 MSG_PAUSE_NEEDS_REASON = _("Say why the reminders are paused, for the other administrators.")
 EMPTY = "—"
@@ -84,7 +86,7 @@ class ReminderLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     inlines = [ReminderEventInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(kind__in=kinds_visible_to(request.user))
+        return visible_reminders(request.user, super().get_queryset(request))
 
     @admin.display(description=_("kind"), ordering="kind")
     def kind_label(self, obj):
@@ -143,8 +145,7 @@ class ReminderEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     readonly_fields = fields
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(
-            log__kind__in=kinds_visible_to(request.user))
+        return visible_reminders(request.user, super().get_queryset(request), path="log__")
 
 
 class ReminderKindForm(forms.ModelForm):

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
@@ -27,6 +28,26 @@ class Recipient:
     email: str
     language: str = "en"
     name: str = ""
+
+
+# The columns of a user that make a Recipient (user_recipient), for a kind's
+# values_list: a staff member's or reviewer's language is their registry
+# record's (Person.user, related name "person") when they have one.
+USER_FIELDS = ("email", "person__preferred_language", "first_name", "last_name", "username")
+
+
+def user_fields(path: str) -> tuple[str, ...]:
+    """USER_FIELDS reached through `path` ("reviewer", "case__caseworker")."""
+    return tuple(f"{path}__{name}" for name in USER_FIELDS)
+
+
+def user_recipient(email: str, language: str | None, first_name: str = "",
+                   last_name: str = "", username: str = "") -> Recipient:
+    """A user as a recipient, from the columns of USER_FIELDS: their registry
+    record's language, else the site's (LANGUAGE_CODE); their full name, else
+    their user name."""
+    name = " ".join(part for part in (first_name, last_name) if part) or username
+    return Recipient(email=email or "", language=language or settings.LANGUAGE_CODE, name=name)
 
 
 @dataclass(frozen=True)
@@ -91,6 +112,13 @@ class Kind:
     def record_url(self, record_id: int) -> str:
         """The staff page of the record (for the admin's log), or ""."""
         return ""
+
+    def visible_records(self, user) -> models.QuerySet | None:
+        """The records (primary keys of `record`, as a queryset the admin uses
+        as a subquery) whose reminders `user` may read, for a programme whose
+        staff see only some records (a caseworker their own cases); None when
+        `view_permission` alone decides."""
+        return None
 
     @property
     def record(self) -> type[models.Model]:

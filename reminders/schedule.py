@@ -13,7 +13,17 @@ a week), `before` and `every` give only the latest: nobody wants last week's
 import datetime
 from collections.abc import Iterable
 
+from django.utils import timezone
+
 Delays = Iterable[datetime.timedelta]
+
+
+def day_start(day: datetime.date) -> datetime.datetime:
+    """The moment a day begins where the system works (TIME_ZONE, Brussels),
+    for kinds whose deadlines are dates ("the visit is due on 12 March"):
+    summer time included, so the moment is the same at every sweep."""
+    return datetime.datetime.combine(day, datetime.time.min,
+                                     tzinfo=timezone.get_default_timezone())
 
 
 def horizon(now: datetime.datetime, delays: Delays) -> datetime.datetime:

@@ -2,6 +2,7 @@
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q, QuerySet
 
 from . import kinds
 from .models import ReminderLog
@@ -27,3 +28,25 @@ def kinds_visible_to(user) -> list[str]:
     admin: a programme's reminders stay with the programme's staff."""
     return [kind.code for kind in kinds.all_kinds()
             if user.is_superuser or user.has_perm(kind.view_permission)]
+
+
+def visible_reminders(user, queryset: QuerySet, *, path: str = "") -> QuerySet:
+    """The rows of `queryset` (reminders, or through `path` "log__" their state
+    changes) that this staff user may read: the kinds their programme may
+    read (Kind.view_permission), and of a kind whose programme scopes its
+    records (Kind.visible_records: a supervisor reads the reminders of their
+    team's cases only), the rows about records the user may see. One query,
+    the scopes as subqueries, whatever the number of rows."""
+    unscoped = []
+    condition = Q(pk__in=[])
+    for kind in kinds.all_kinds():
+        if not (user.is_superuser or user.has_perm(kind.view_permission)):
+            continue
+        records = kind.visible_records(user)
+        if records is None:
+            unscoped.append(kind.code)
+        else:
+            condition |= Q(**{f"{path}kind": kind.code, f"{path}record_id__in": records})
+    if unscoped:
+        condition |= Q(**{f"{path}kind__in": unscoped})
+    return queryset.filter(condition)

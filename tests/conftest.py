@@ -46,14 +46,9 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "en-GB"}
 
 
-@pytest.fixture(autouse=True)
-def _role_groups(request):
-    """A live-server test starts on a database that an earlier transactional
-    test may have emptied (the flush keeps permissions, not groups). Put the
-    role groups back by running the data migrations that grant them."""
-    if "live_server" not in request.fixturenames:
-        return
-    request.getfixturevalue("transactional_db")
+def restore_role_groups() -> None:
+    """Run the data migrations that grant the roles (those named *roles*):
+    the flush after a transactional test keeps permissions, not groups."""
     import importlib
 
     from django.apps import apps
@@ -68,3 +63,21 @@ def _role_groups(request):
         for operation in module.Migration.operations:
             if isinstance(operation, RunPython):
                 operation.code(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _role_groups(request):
+    """A live-server test starts on a database that an earlier transactional
+    test may have emptied (the flush keeps permissions, not groups). Put the
+    role groups back by running the data migrations that grant them."""
+    if "live_server" not in request.fixturenames:
+        return
+    request.getfixturevalue("transactional_db")
+    restore_role_groups()
+
+
+@pytest.fixture
+def role_groups(transactional_db):
+    """The role groups, for a transactional test that needs them (a worker
+    test whose data holds scholarship administrators or caseworkers)."""
+    restore_role_groups()

@@ -1,7 +1,8 @@
 """Reminders through a real Celery worker on the real broker (Redis in CI, the
 embedded filesystem broker on a laptop without Redis): the exact set of
-e-mails a sweep sends, nothing more when it runs again, and every reminder
-sent exactly once after the worker is SIGKILLed in the middle of a batch.
+e-mails the sweeps of every declared kind send over seeded data, nothing more
+when they run again, and every reminder sent exactly once after the worker is
+SIGKILLed in the middle of a batch.
 
 The worker writes its e-mails to files (Django's file backend); each message
 carries its reminder kind and language in its headers."""
@@ -20,14 +21,37 @@ import test_worker as harness
 from celery.result import EagerResult
 from django.utils import timezone
 
+from accounts.roles import Role
 from config import celery_app
-from registry.factories import PersonFactory
+from registry.factories import IdentityDocumentFactory, PersonFactory, UserFactory
+from reintegration.factories import (
+    CaseFactory,
+    MonitoringVisitFactory,
+    ReturneeFactory,
+    caseworker,
+    supervisor_of,
+)
+from reintegration.models import MonitoringVisit
+from reintegration.reminders import CaseInactive, TravelDocumentExpires, VisitDue
+from reintegration.workflow import State as CaseState
+from reminders import kinds
 from reminders.models import ReminderLog
 from reminders.tasks import reminders_sweep
 from reminders.workflow import State
-from scholarships.factories import ApplicationFactory, CallFactory, RefereeFactory
-from scholarships.models import Application, Referee
-from scholarships.reminders import DraftNotSubmitted, RefereeLetterMissing
+from scholarships.factories import (
+    ApplicationFactory,
+    CallFactory,
+    RefereeFactory,
+    offer_package,
+    reviewer,
+)
+from scholarships.models import Application, AwardOffer, Referee, ReviewAssignment
+from scholarships.reminders import (
+    DraftNotSubmitted,
+    OfferNotAnswered,
+    RefereeLetterMissing,
+    ReviewNotScored,
+)
 from scholarships.workflow import State as ApplicationState
 
 # The harness of tests/test_worker.py: a private queue per test, and .delay()
@@ -39,6 +63,14 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 DRAFT = DraftNotSubmitted.code
 REFEREE = RefereeLetterMissing.code
+REVIEW = ReviewNotScored.code
+OFFER = OfferNotAnswered.code
+VISIT = VisitDue.code
+DOCUMENT = TravelDocumentExpires.code
+INACTIVE = CaseInactive.code
+EVERY_KIND = [DRAFT, REFEREE, REVIEW, OFFER, VISIT, DOCUMENT, INACTIVE]
+DAY = datetime.timedelta(days=1)
+HOUR = datetime.timedelta(hours=1)
 SEPARATOR = b"-" * 79 + b"\n"  # Django's file backend writes it after each message
 SUBJECT_START = {"en": "Reminder:", "fr": "Rappel :", "nl": "Herinnering:"}
 
@@ -111,8 +143,75 @@ def forget_unacked(queue_name: str) -> None:
                 client.zrem("unacked_index", tag)
 
 
-def test_a_sweep_sends_exactly_the_due_reminders_and_nothing_more_when_run_again(
-        tasks_through_the_broker, private_queue, tmp_path):
+def with_language(user, language):
+    """A staff member's registry record, which gives their language."""
+    PersonFactory(user=user, preferred_language=language, email="")
+    return user
+
+
+def seed_reviews_and_offers(call, submitted):
+    """A review waiting 15 days (the reviewer and, from this third reminder,
+    the administrators), a cancelled one, and an offer 3 days from its
+    deadline. Expected e-mails, counted."""
+    now = timezone.now()
+    with_language(UserFactory(username="els", email="els.peeters@office.example.org",
+                              roles=[Role.SCHOLARSHIP_ADMIN]), "nl")
+    UserFactory(username="gone", email="gone@office.example.org", is_active=False,
+                roles=[Role.SCHOLARSHIP_ADMIN])
+    waiting = with_language(reviewer(user__username="hiwot",
+                                     user__email="h.tesfaye@aau.example.org"), "fr")
+    ReviewAssignment.objects.create(application=submitted, reviewer=waiting,
+                                    assigned_at=now - 15 * DAY - HOUR)
+    ReviewAssignment.objects.create(
+        application=submitted, reviewer=reviewer(user__email="cancelled@uni.example.org"),
+        assigned_at=now - 15 * DAY - HOUR, status=ReviewAssignment.Status.CANCELLED,
+        cancelled_at=now - DAY)
+    offered = ApplicationFactory(
+        call=call, state=ApplicationState.OFFERED, reference="SCH-2027-00002",
+        submitted_at=now - 60 * DAY,
+        applicant=PersonFactory(email="an.maes@example.org", preferred_language="nl"))
+    AwardOffer.objects.create(application=offered, created_at=now - 11 * DAY,
+                              **offer_package(deadline=now + 3 * DAY - HOUR))
+    return Counter({
+        ("h.tesfaye@aau.example.org", REVIEW, "fr"): 1,
+        ("els.peeters@office.example.org", REVIEW, "nl"): 1,
+        ("an.maes@example.org", OFFER, "nl"): 1,
+    })
+
+
+def seed_cases():
+    """Visits due in 7 days and overdue, a departure in 10 days whose passport
+    expires before it, and a case idle for 46 days (its caseworker and the
+    supervisor). Expected e-mails, counted."""
+    now, today = timezone.now(), timezone.localdate()
+    sophie = with_language(caseworker("sophie", email="s.lambert@casework.example.org"), "fr")
+    youssef = caseworker("youssef", email="y.benali@casework.example.org")  # no record: en
+    team = supervisor_of(sophie, youssef, username="pieter",
+                         email="p.janssens@casework.example.org")
+    with_language(team.supervisor, "nl")
+    followed = CaseFactory(state=CaseState.MONITORING, caseworker=sophie,
+                           arrived_on=today - 90 * DAY)
+    MonitoringVisitFactory(case=followed, due_on=today + 7 * DAY)
+    MonitoringVisitFactory(case=followed, due_on=today - 3 * DAY)
+    MonitoringVisitFactory(case=followed, due_on=today - 5 * DAY,
+                           status=MonitoringVisit.Status.WAIVED, waived_reason="By phone")
+    leaving = CaseFactory(state=CaseState.DEPARTURE_PLANNED, caseworker=sophie,
+                          planned_departure_on=today + 10 * DAY,
+                          principal=ReturneeFactory(passport=False))
+    IdentityDocumentFactory(person=leaving.principal, expires_on=today + 5 * DAY)
+    CaseFactory(state=CaseState.COUNSELLING, caseworker=youssef,
+                last_activity_at=now - 46 * DAY)
+    return Counter({
+        ("s.lambert@casework.example.org", VISIT, "fr"): 2,
+        ("s.lambert@casework.example.org", DOCUMENT, "fr"): 1,
+        ("y.benali@casework.example.org", INACTIVE, "en"): 1,
+        ("p.janssens@casework.example.org", INACTIVE, "nl"): 1,
+    })
+
+
+def test_the_sweeps_of_every_kind_send_exactly_the_due_reminders_and_nothing_more_again(
+        tasks_through_the_broker, private_queue, role_groups, tmp_path):
+    assert sorted(kind.code for kind in kinds.all_kinds()) == sorted(EVERY_KIND)
     call = a_call_whose_7_day_reminders_came_an_hour_ago()
     french = ApplicationFactory(call=call, applicant=PersonFactory(
         email="fifame.adjovi@example.org", preferred_language="fr"))
@@ -133,6 +232,7 @@ def test_a_sweep_sends_exactly_the_due_reminders_and_nothing_more_when_run_again
     Application.objects.filter(pk=submitted.pk).update(
         state=ApplicationState.SUBMITTED, reference="SCH-2027-00001",
         submitted_at=timezone.now())
+    submitted.refresh_from_db()
     expected = Counter({
         ("fifame.adjovi@example.org", DRAFT, "fr"): 1,
         ("joan.nakato@example.org", DRAFT, "en"): 1,
@@ -142,27 +242,36 @@ def test_a_sweep_sends_exactly_the_due_reminders_and_nothing_more_when_run_again
         # A submitted application's referee is still asked for the letter.
         ("k.asante@ug.example.org", REFEREE, "en"): 1,
     })
+    expected += seed_reviews_and_offers(call, submitted)
+    expected += seed_cases()
+    total = sum(expected.values())
+    assert total == 14
     mail_dir, log_path = tmp_path / "mail", tmp_path / "worker.log"
 
     with harness.celery_worker(private_queue.name, log_path,
                                **worker_env(private_queue, mail_dir)) as worker:
-        first = sweep_through_the_broker(private_queue, DRAFT, REFEREE)
-        harness.wait_for(lambda: ReminderLog.objects.filter(state=State.SENT).count() == 6,
-                         worker=worker, log_path=log_path, what="six reminders sent")
+        first = sweep_through_the_broker(private_queue, *EVERY_KIND)
+        harness.wait_for(lambda: ReminderLog.objects.filter(state=State.SENT).count() == total,
+                         worker=worker, log_path=log_path, what=f"{total} reminders sent")
+        harness.wait_for(lambda: sweeps_done(log_path, first), worker=worker,
+                         log_path=log_path, what="the first sweeps to finish")
         messages = sent_messages(mail_dir)
         assert summary(messages) == expected
         for message in messages:
             subject = str(message["Subject"]).strip()
             assert subject.startswith(SUBJECT_START[message["Content-Language"]]), subject
-        assert [queued_by(log_path, result) for result in first] == [{DRAFT: 3}, {REFEREE: 3}]
+        assert [queued_by(log_path, result) for result in first] == [
+            {DRAFT: 3}, {REFEREE: 3}, {REVIEW: 2}, {OFFER: 1}, {VISIT: 2}, {DOCUMENT: 1},
+            {INACTIVE: 2}]
 
-        again = sweep_through_the_broker(private_queue, DRAFT, REFEREE)
+        again = sweep_through_the_broker(private_queue, *EVERY_KIND)
         harness.wait_for(lambda: sweeps_done(log_path, again), worker=worker,
                          log_path=log_path, what="the second sweeps to finish")
-        assert [queued_by(log_path, result) for result in again] == [{DRAFT: 0}, {REFEREE: 0}]
+        assert [queued_by(log_path, result) for result in again] == [
+            {kind: 0} for kind in EVERY_KIND]
 
     assert summary(sent_messages(mail_dir)) == expected
-    assert ReminderLog.objects.count() == 6
+    assert ReminderLog.objects.count() == total
 
 
 def test_a_worker_killed_mid_batch_leaves_every_reminder_sent_exactly_once(

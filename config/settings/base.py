@@ -233,6 +233,28 @@ REMINDER_DRAFT_DAYS_BEFORE_CLOSE = env.list("REMINDER_DRAFT_DAYS_BEFORE_CLOSE", 
 # A referee's letter still missing: 7 days before the call closes.
 REMINDER_REFEREE_DAYS_BEFORE_CLOSE = env.list("REMINDER_REFEREE_DAYS_BEFORE_CLOSE", cast=int,
                                               default=[7])
+# A review assignment still waiting for its reviewer (to declare or to score):
+# 5 days after it was assigned, then every 5 days; from the reminder after the
+# second on (15 days), also to every scholarship administrator.
+REMINDER_REVIEW_FIRST_DAYS = env.int("REMINDER_REVIEW_FIRST_DAYS", default=5)
+REMINDER_REVIEW_EVERY_DAYS = env.int("REMINDER_REVIEW_EVERY_DAYS", default=5)
+REMINDER_REVIEW_OFFICE_AFTER = env.int("REMINDER_REVIEW_OFFICE_AFTER", default=2)
+# An award offer not answered: 3 days before its deadline, to the applicant.
+REMINDER_OFFER_DAYS_BEFORE_DEADLINE = env.list("REMINDER_OFFER_DAYS_BEFORE_DEADLINE", cast=int,
+                                               default=[3])
+# A planned monitoring visit: 7 days before its due date, and overdue the day
+# after it (days counted from the start of the day in Brussels).
+REMINDER_VISIT_DAYS_BEFORE_DUE = env.list("REMINDER_VISIT_DAYS_BEFORE_DUE", cast=int,
+                                          default=[7])
+REMINDER_VISIT_DAYS_OVERDUE = env.list("REMINDER_VISIT_DAYS_OVERDUE", cast=int, default=[1])
+# Someone travelling holds no travel document valid on the planned departure:
+# 30 days and 7 days before it, to the caseworker.
+REMINDER_DOCUMENT_DAYS_BEFORE_DEPARTURE = env.list(
+    "REMINDER_DOCUMENT_DAYS_BEFORE_DEPARTURE", cast=int, default=[30, 7])
+# An open case without activity: after 30 days to its caseworker, after 45
+# days to the supervisors of the caseworker's teams.
+REMINDER_CASE_INACTIVE_DAYS = env.list("REMINDER_CASE_INACTIVE_DAYS", cast=int,
+                                       default=[30, 45])
 # A claimed reminder whose send task has not run after this many minutes (a
 # worker killed mid-batch, a broker restarted) is queued again by the next sweep.
 REMINDER_REQUEUE_AFTER_MINUTES = env.int("REMINDER_REQUEUE_AFTER_MINUTES", default=30)
@@ -323,6 +345,44 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reminders.tasks.reminders_sweep",
         "schedule": crontab(minute=20),
         "kwargs": {"kind": "scholarships.referee_letter_missing"},
+    },
+    # Review assignments still waiting for their reviewer, 5 days after
+    # assignment and every 5 days; from the third, the administrators too.
+    "reminders-review-not-scored": {
+        "task": "reminders.tasks.reminders_sweep",
+        "schedule": crontab(minute=25),
+        "kwargs": {"kind": "scholarships.review_not_scored"},
+    },
+    # Award offers not answered, 3 days before their deadline. At twenty to,
+    # ten minutes before the lapse sweep below, apart from it.
+    "reminders-offer-not-answered": {
+        "task": "reminders.tasks.reminders_sweep",
+        "schedule": crontab(minute=40),
+        "kwargs": {"kind": "scholarships.offer_not_answered"},
+    },
+    # Monitoring visits due in 7 days, and overdue the day after their date.
+    # Their moments are the start of a day: hourly, the first sweep of the
+    # day sends them and a missed one is caught up within the hour.
+    "reminders-visit-due": {
+        "task": "reminders.tasks.reminders_sweep",
+        "schedule": crontab(minute=10),
+        "kwargs": {"kind": "reintegration.visit_due"},
+    },
+    # Planned departures that someone travelling holds no valid travel
+    # document for, 30 and 7 days before. Hourly: a document corrected in the
+    # registry during the day is caught within the hour.
+    "reminders-travel-document-expires": {
+        "task": "reminders.tasks.reminders_sweep",
+        "schedule": crontab(minute=15),
+        "kwargs": {"kind": "reintegration.travel_document_expires"},
+    },
+    # Open cases without activity for 30 days (caseworker) and 45 days
+    # (supervisors). Hourly, as the moments are 30 and 45 days after the last
+    # activity, to the minute.
+    "reminders-case-inactive": {
+        "task": "reminders.tasks.reminders_sweep",
+        "schedule": crontab(minute=35),
+        "kwargs": {"kind": "reintegration.case_inactive"},
     },
     # Every hour, at ten to: award offers whose answer deadline has passed
     # lapse, and each freed place goes to the next reserve candidate of the

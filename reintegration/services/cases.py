@@ -4,6 +4,7 @@ runs the guard declared for the move in GUARDS."""
 
 import datetime
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -154,23 +155,45 @@ def case_refresh(case: Case) -> None:
 
 # --- the guards of the moves ---------------------------------------------------------
 
+@dataclass(frozen=True)
+class Traveller:
+    """Someone who travels on a case without a travel document valid on the
+    day of departure: `member` is None for the principal; `latest` is the
+    travel document that lasts longest, and still not long enough (None when
+    the person holds none)."""
+
+    person: Person
+    member: CaseMember | None
+    latest: IdentityDocument | None
+
+
+def travellers_without_document(case: Case, departure: datetime.date) -> list[Traveller]:
+    """The principal and the returning members who hold no passport, national
+    identity card or travel document valid on `departure` (two queries)."""
+    members = list(case.members.select_related("person").order_by("relation", "id"))
+    travellers = [(case.principal, None), *((member.person, member) for member in members)]
+    documents = defaultdict(list)
+    for document in IdentityDocument.objects.filter(
+        person__in=[person.pk for person, _member in travellers], kind__in=TRAVEL_KINDS,
+    ).order_by("-expires_on", "-id"):
+        documents[document.person_id].append(document)
+    blocked = []
+    for person, member in travellers:
+        held = documents[person.pk]
+        if not any(document.is_valid_on(departure) for document in held):
+            blocked.append(Traveller(person=person, member=member,
+                                     latest=held[0] if held else None))
+    return blocked
+
+
 def travel_document_problems(case: Case, departure: datetime.date) -> list[str]:
     """One sentence per person travelling (the principal and the returning
     members) who holds no travel document valid on the day of departure,
     naming the document that expires too early."""
-    persons = [case.principal, *(m.person for m in case.members.select_related("person"))]
-    documents = defaultdict(list)
-    for document in IdentityDocument.objects.filter(
-        person__in=[p.pk for p in persons], kind__in=TRAVEL_KINDS,
-    ).order_by("-expires_on"):
-        documents[document.person_id].append(document)
     problems = []
-    for person in persons:
-        held = documents[person.pk]
-        if any(document.is_valid_on(departure) for document in held):
-            continue
-        if held:
-            latest = held[0]  # the one that lasts longest, and still not long enough
+    for traveller in travellers_without_document(case, departure):
+        person, latest = traveller.person, traveller.latest
+        if latest is not None:
             problems.append(MSG_DOCUMENT_EXPIRES % {
                 "document": f"{latest.get_kind_display()} {latest.number}",
                 "name": person.full_name, "expires": iso(latest.expires_on),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from registry.forms import HouseholdMemberForm
+from reminders.selectors import reminders_about
 
 from .. import selectors
 from ..charts import score_chart
@@ -73,6 +74,9 @@ def case_detail(request, pk):
         "chart": score_chart(data["surveys"]),
         "household": selectors.registry_household(case),
         "next_visit": next_visit,
+        # The reminders sent about the case (reminders app): what the page
+        # shows, no more (kind, to whom, when).
+        "reminders": reminders_about(case),
     }
     if rights.special:
         try:

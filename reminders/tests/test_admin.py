@@ -4,6 +4,7 @@
 import datetime
 
 import pytest
+from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -12,9 +13,11 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from registry.factories import PersonFactory, UserFactory
+from reintegration.factories import CaseFactory, caseworker, supervisor_of
+from reintegration.reminders import CaseInactive, VisitDue
 from reminders import services
 from reminders.admin import MSG_PAUSE_NEEDS_REASON
-from reminders.models import ReminderKind, ReminderLog
+from reminders.models import ReminderEvent, ReminderKind, ReminderLog
 from reminders.workflow import State
 from scholarships.factories import ApplicationFactory
 from scholarships.reminders import DraftNotSubmitted
@@ -160,10 +163,128 @@ def test_a_scholarship_administrator_sees_only_the_programmes_reminders(client, 
     assert "other.programme@example.org" not in client.get(response.url).content.decode()
 
 
-@pytest.mark.parametrize("role", [Role.CASEWORKER, Role.SUPERVISOR, Role.REVIEWER])
+@pytest.mark.parametrize("role", [Role.CASEWORKER, Role.REVIEWER])
 def test_other_staff_cannot_open_the_reminder_log(client, role):
     client.force_login(staff(role))
     assert client.get(reverse(LOG)).status_code == 403
+
+
+def test_a_supervisor_reads_no_scholarship_reminder(client):
+    """Supervisors open the log for their teams' cases
+    (reintegration/tests/test_reminders.py), and see no other programme's."""
+    log_row(DraftNotSubmitted.code, ApplicationFactory(), recipient="draft@example.org")
+    client.force_login(staff(Role.SUPERVISOR))
+    assert listed(client) == set()
+
+
+# --- reminders about return cases: who may see the case -----------------------------------
+
+EVENTS = "admin:reminders_reminderevent_changelist"
+SOPHIE, YOUSSEF = "sophie@casework.example.org", "youssef@casework.example.org"
+
+
+def sent_row(kind, obj, *, recipient):
+    row = log_row(kind, obj, recipient=recipient, state=State.SENT)
+    ReminderEvent.objects.create(log=row, from_state=State.PENDING, to_state=State.SENT)
+    return row
+
+
+@pytest.fixture
+def case_reminders():
+    """A reminder about a case of Sophie's (her team's supervisor: Pieter),
+    one about a case of Youssef's (another team: An's), and a draft's."""
+    sophie, youssef = caseworker("sophie", is_staff=True), caseworker("youssef")
+    supervisor_of(sophie, username="pieter", is_staff=True)
+    supervisor_of(youssef, username="an", is_staff=True)
+    sent_row(DraftNotSubmitted.code, ApplicationFactory(), recipient="draft@example.org")
+    return {"mine": sent_row(VisitDue.code, CaseFactory(caseworker=sophie), recipient=SOPHIE),
+            "theirs": sent_row(CaseInactive.code, CaseFactory(caseworker=youssef),
+                               recipient=YOUSSEF),
+            "sophie": sophie}
+
+
+def events_listed(client):
+    response = client.get(reverse(EVENTS))
+    assert response.status_code == 200
+    return {row.log.recipient for row in response.context["cl"].result_list}
+
+
+def test_a_supervisor_reads_the_reminders_of_the_team_s_cases_only(client, case_reminders):
+    client.force_login(UserFactory(username="pieter"))
+    assert listed(client) == {SOPHIE}
+    assert events_listed(client) == {SOPHIE}
+    hidden = client.get(reverse("admin:reminders_reminderlog_change",
+                                args=[case_reminders["theirs"].pk]))
+    assert hidden.status_code == 302  # the admin's "does not exist"
+    assert YOUSSEF not in client.get(hidden.url).content.decode()
+    mine = case_reminders["mine"]
+    shown = client.get(reverse("admin:reminders_reminderlog_change", args=[mine.pk]))
+    assert reverse("reintegration:case_detail", args=[mine.record_id]) in (
+        shown.content.decode())
+
+
+def test_the_data_protection_officer_reads_the_reminders_of_every_case(client, case_reminders):
+    client.force_login(staff(Role.DPO))
+    assert listed(client) == {SOPHIE, YOUSSEF, "draft@example.org"}
+    assert events_listed(client) == {SOPHIE, YOUSSEF, "draft@example.org"}
+
+
+def test_a_scholarship_administrator_reads_no_reminder_about_a_case(client, case_reminders):
+    client.force_login(staff(Role.SCHOLARSHIP_ADMIN))
+    assert listed(client) == {"draft@example.org"}
+    assert events_listed(client) == {"draft@example.org"}
+    kinds_page = client.get(reverse("admin:reminders_reminderkind_changelist")).content.decode()
+    assert "Case without activity" not in kinds_page
+
+
+def test_a_caseworker_cannot_open_the_reminder_log(client, case_reminders):
+    client.force_login(case_reminders["sophie"])
+    assert client.get(reverse(LOG)).status_code == 403
+    assert client.get(reverse(EVENTS)).status_code == 403
+
+
+def test_a_caseworker_who_also_runs_scholarships_reads_only_their_own_cases_reminders(
+        client, case_reminders):
+    sophie = case_reminders["sophie"]
+    sophie.groups.add(Group.objects.get(name=Role.SCHOLARSHIP_ADMIN))
+    client.force_login(sophie)
+    assert listed(client) == {SOPHIE, "draft@example.org"}
+    assert events_listed(client) == {SOPHIE, "draft@example.org"}
+
+
+def test_a_supervisor_retries_a_failed_reminder_of_the_team_only(
+        client, case_reminders, django_capture_on_commit_callbacks):
+    failed = log_row(VisitDue.code, CaseFactory(caseworker=case_reminders["sophie"]),
+                     recipient="failed@casework.example.org", state=State.FAILED,
+                     error="SMTPServerDisconnected")
+    theirs = ReminderLog.objects.filter(recipient=YOUSSEF)
+    theirs.update(state=State.FAILED, sent_at=None)
+    client.force_login(UserFactory(username="pieter"))
+    with django_capture_on_commit_callbacks():  # queued, not sent: the state says it
+        client.post(reverse(LOG), {"action": "retry",
+                                   "_selected_action": [failed.pk, theirs.get().pk]})
+    failed.refresh_from_db()
+    assert failed.state == State.PENDING
+    assert theirs.get().state == State.FAILED  # not the supervisor's to retry
+
+
+def test_the_log_runs_the_same_number_of_queries_for_3_and_30_case_reminders(client):
+    sophie = caseworker("sophie")
+    supervisor_of(sophie, username="pieter", is_staff=True)
+
+    def add(n, start):
+        for i in range(start, start + n):
+            sent_row(VisitDue.code, CaseFactory(caseworker=sophie), recipient=f"c{i}@example.org")
+    add(3, 0)
+    client.force_login(UserFactory(username="pieter"))
+    client.get(reverse(LOG))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse(LOG))
+    add(27, 3)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(reverse(LOG))
+    assert len(response.context["cl"].result_list) == 30
+    assert len(many) == len(few), "\n".join(q["sql"] for q in many.captured_queries)
 
 
 # --- retry ---------------------------------------------------------------------------------
