@@ -506,8 +506,9 @@ def test_the_case_page_lists_the_reminders_about_the_case(
     sweep(VISIT, SOON, django_capture_on_commit_callbacks)
     sweep(INACTIVE, T0 + 45 * DAY, django_capture_on_commit_callbacks)
     for user in (worker, boss):
-        client.force_login(user)
+        # Logged in on the moved clock: a session made before it would have expired.
         with time_machine.travel(T0 + 45 * DAY, tick=False):
+            client.force_login(user)
             response = client.get(case.get_absolute_url())
         html = response.content.decode()
         assert "Monitoring visit due soon or overdue" in html
