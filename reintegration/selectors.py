@@ -305,6 +305,7 @@ def case_page(*, user, case: Case, rights: access.CaseRights) -> dict:
         "from_caseworker", "to_caseworker", "actor").order_by("at", "id"))
     plan = plan_for(case)
     visits = visits_for(case)
+    known = {"plan": plan, "visits": visits}
     vulnerabilities = (list(Vulnerability.objects.filter(case=case).select_related(
         "recorded_by")) if rights.special else [])
     moves = [state for state in moves_from(case.state) if state in MANUAL] if (
@@ -322,7 +323,7 @@ def case_page(*, user, case: Case, rights: access.CaseRights) -> dict:
         "surveys": [visit.survey for visit in visits if _has_survey(visit)],
         "vulnerabilities": vulnerabilities,
         "moves": moves,
-        "blocked": {state: guard_problems(case, state) for state in moves
+        "blocked": {state: guard_problems(case, state, known=known) for state in moves
                     if state in (State.MONITORING, State.CLOSED)},
         "timeline": timeline(notes=notes, transitions=transitions, assignments=assignments,
                              plan=plan, visits=visits),

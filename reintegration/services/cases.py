@@ -205,7 +205,7 @@ def travel_document_problems(case: Case, departure: datetime.date) -> list[str]:
     return problems
 
 
-def _guard_departure(case: Case, changes: dict) -> None:
+def _guard_departure(case: Case, changes: dict, known: dict) -> None:
     departure = changes.get("planned_departure_on")
     if departure is None:
         raise ValidationError({"planned_departure_on": MSG_DEPARTURE_REQUIRED})
@@ -216,7 +216,7 @@ def _guard_departure(case: Case, changes: dict) -> None:
         raise ValidationError(problems, code="travel_document")
 
 
-def _guard_arrival(case: Case, changes: dict) -> None:
+def _guard_arrival(case: Case, changes: dict, known: dict) -> None:
     arrived = changes.get("arrived_on")
     if arrived is None:
         raise ValidationError({"arrived_on": MSG_ARRIVAL_REQUIRED})
@@ -227,17 +227,25 @@ def _guard_arrival(case: Case, changes: dict) -> None:
         raise ValidationError({"arrived_on": MSG_ARRIVAL_BEFORE_OPENING % {"opened": iso(opened)}})
 
 
-def _plan_of(case: Case) -> Plan | None:
+def _plan_of(case: Case, known: dict) -> Plan | None:
+    if "plan" in known:
+        return known["plan"]
     return Plan.objects.filter(case=case).first()
 
 
-def _guard_plan_agreed(case: Case, changes: dict) -> None:
-    plan = _plan_of(case)
+def _last_visit(case: Case, known: dict) -> MonitoringVisit | None:
+    if "visits" in known:  # ordered by due_on, id
+        return known["visits"][-1] if known["visits"] else None
+    return MonitoringVisit.objects.filter(case=case).order_by("-due_on", "-id").first()
+
+
+def _guard_plan_agreed(case: Case, changes: dict, known: dict) -> None:
+    plan = _plan_of(case, known)
     if plan is None or plan.state != PlanState.APPROVED:
         raise ValidationError(MSG_PLAN_NOT_APPROVED)
 
 
-def _guard_assistance(case: Case, changes: dict) -> None:
+def _guard_assistance(case: Case, changes: dict, known: dict) -> None:
     if not Delivery.objects.filter(line__plan__case=case).exists():
         raise ValidationError(MSG_NO_DELIVERY)
 
@@ -254,14 +262,14 @@ def plan_finished(plan: Plan | None) -> bool:
     return bool(lines) and all(line.delivered == line.amount for line in lines)
 
 
-def _guard_monitoring(case: Case, changes: dict) -> None:
-    if not plan_finished(_plan_of(case)):
+def _guard_monitoring(case: Case, changes: dict, known: dict) -> None:
+    if not plan_finished(_plan_of(case, known)):
         raise ValidationError(MSG_PLAN_NOT_FINISHED)
 
 
-def _guard_closed(case: Case, changes: dict) -> None:
-    _guard_monitoring(case, changes)
-    last = MonitoringVisit.objects.filter(case=case).order_by("-due_on", "-id").first()
+def _guard_closed(case: Case, changes: dict, known: dict) -> None:
+    _guard_monitoring(case, changes, known)
+    last = _last_visit(case, known)
     if last is None:
         raise ValidationError(MSG_NO_VISIT)
     if last.status == MonitoringVisit.Status.PLANNED:
@@ -280,14 +288,17 @@ GUARDS = {
 }
 
 
-def guard_problems(case: Case, to: str) -> list[str]:
+def guard_problems(case: Case, to: str, *, known: dict | None = None) -> list[str]:
     """What would stop a move now, for the case page to explain before the
-    user tries. Moves that need a value the user types are not checked."""
+    user tries. Moves that need a value the user types are not checked.
+    `known` holds what the page already loaded ("plan" with its lines
+    prefetched, "visits" ordered by due date), so that it is not read again;
+    the move itself always reads afresh under the case's lock."""
     guard = GUARDS.get(to)
     if guard is None or to in (State.DEPARTURE_PLANNED, State.RETURNED):
         return []
     try:
-        guard(case, {})
+        guard(case, {}, known or {})
     except ValidationError as error:
         return list(error.messages)
     return []
@@ -312,7 +323,7 @@ def case_transition(*, actor, case: Case, to: str, reason: str = "",
     changes = changes or {}
     guard = GUARDS.get(to)
     if guard is not None:
-        guard(case, changes)
+        guard(case, changes, {})  # nothing known: read afresh under the lock
     for name, value in changes.items():
         setattr(case, name, value)
     now = timezone.now()
@@ -345,7 +356,7 @@ def case_departure_plan(*, actor, case: Case, planned_on: datetime.date,
     changes = {"planned_departure_on": planned_on}
     if case.state == State.DEPARTURE_PLANNED:
         # A new date for a planned departure: the same checks, no new state.
-        _guard_departure(case, changes)
+        _guard_departure(case, changes, {})
         case.planned_departure_on = planned_on
         case._change_reason = reason or "departure date changed"
         case.save(update_fields=["planned_departure_on", "updated_at"])

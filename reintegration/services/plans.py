@@ -89,16 +89,22 @@ class Ceiling:
         return self.base + sum((amount for _label, amount in self.top_ups), Decimal("0"))
 
 
-def plan_ceiling(case: Case) -> Ceiling:
+def plan_ceiling(case: Case, *, members: int | None = None,
+                 vulnerabilities: list[str] | None = None) -> Ceiling:
     """The most the plan may budget: the ceiling for the household's size (the
     principal and the returning members), raised by each of the case's
-    vulnerabilities. Both are data an administrator edits."""
-    size = 1 + CaseMember.objects.filter(case=case).count()
+    vulnerabilities. Both are data an administrator edits. A page that has
+    already loaded the members and the vulnerabilities' kinds passes their
+    count and kinds."""
+    if members is None:
+        members = CaseMember.objects.filter(case=case).count()
+    size = 1 + members
     row = BudgetCeiling.objects.filter(household_size__lte=size).order_by(
         "-household_size").first()
     if row is None:
         raise ValidationError(MSG_NO_CEILING % {"size": size})
-    kinds = list(Vulnerability.objects.filter(case=case).values_list("kind", flat=True))
+    kinds = (list(Vulnerability.objects.filter(case=case).values_list("kind", flat=True))
+             if vulnerabilities is None else vulnerabilities)
     top_ups = {t.kind: t.amount for t in VulnerabilityTopUp.objects.filter(kind__in=kinds)}
     return Ceiling(
         household_size=size, base=row.amount,

@@ -448,9 +448,9 @@ def test_query_counts_of_the_workspace_pages_stay_small(client, worker, boss):
     case = case_through(State.ASSISTANCE_IN_PROGRESS, worker=worker, approver=boss)
     pages = {
         "caseload": (worker, reverse(CASELOAD), 8),
-        "case page": (worker, case.get_absolute_url(), 27),
+        "case page": (worker, case.get_absolute_url(), 24),
         "plan page": (worker, reverse("reintegration:plan", args=[case.pk]), 14),
-        "export": (worker, reverse("reintegration:export", args=["mine"]), 5),
+        "export": (worker, reverse("reintegration:export", args=["mine"]), 6),
         "team page": (boss, reverse("reintegration:team"), 12),
     }
     for name, (user, url, limit) in pages.items():

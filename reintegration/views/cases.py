@@ -80,7 +80,9 @@ def case_detail(request, pk):
     }
     if rights.special:
         try:
-            context["ceiling"] = plan_ceiling(case)
+            context["ceiling"] = plan_ceiling(
+                case, members=len(data["members"]),
+                vulnerabilities=[v.kind for v in data["vulnerabilities"]])
         except ValidationError as error:
             context["ceiling_problem"] = " ".join(error.messages)
     if rights.work:
