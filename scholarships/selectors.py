@@ -9,11 +9,13 @@ from operator import and_
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Avg, Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from accounts.roles import Role, has_role
 from listing.pagination import pk_url
@@ -133,10 +135,26 @@ def is_scholarship_staff(user) -> bool:
     return user.is_authenticated and (user.is_superuser or has_role(user, *STAFF_ROLES))
 
 
+# The calls for the list's filter, kept in the cache: the list is the page
+# staff open all day, and calls change a few times a year. Saving or deleting
+# a call forgets them (apps.py); DASHBOARD_COUNTS_SECONDS bounds what a write
+# that sends no signal (a bulk load) leaves stale.
+CALL_CHOICES_KEY = "scholarships:call-choices"
+
+
+def call_choices_forget(**_signal) -> None:
+    transaction.on_commit(lambda: cache.delete(CALL_CHOICES_KEY))
+
+
 def call_choices() -> list[tuple[int, str]]:
-    """Every call, newest first, for a filter: one light query."""
-    return [(pk, call_label(title, year)) for pk, title, year in
-            Call.objects.order_by("-opens_at").values_list("id", "title", "academic_year")]
+    """Every call, newest first, for a filter: one light query when the
+    cache does not hold them."""
+    choices = cache.get(CALL_CHOICES_KEY)
+    if choices is None:
+        choices = [(pk, call_label(title, year)) for pk, title, year in
+                   Call.objects.order_by("-opens_at").values_list("id", "title", "academic_year")]
+        cache.set(CALL_CHOICES_KEY, choices, settings.DASHBOARD_COUNTS_SECONDS)
+    return choices
 
 
 def application_table(*, user) -> QuerySet:
@@ -160,13 +178,14 @@ def application_row_cells(rows, *, today: datetime.date) -> list[dict]:
     url = pk_url("scholarships:application_view")
     states = {value: str(label) for value, label in State.choices}
     sexes = {value: str(label) for value, label in Person.Sex.choices}
+    draft = gettext("draft")  # what a draft's reference column says
     cells = []
     for row in rows:
         submitted = row["submitted_at"]
         cells.append({
             "id": row["id"],
             "url": url(row["id"]),
-            "reference": row["reference"],
+            "reference": row["reference"] or draft,
             "name": full_name(row["applicant__given_names"], row["applicant__family_name"]),
             "call": call_label(row["call__title"], row["call__academic_year"]),
             "state": states[row["state"]],

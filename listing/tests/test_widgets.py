@@ -71,3 +71,18 @@ def test_a_bad_filter_value_keeps_the_other_filters_as_typed(client):
     html = response.content.decode()
     assert 'value="diallo"' in html
     assert "Sélectionnez un choix valide" in html
+
+
+def test_table_rows_links_the_starred_columns_and_escapes_every_value():
+    from listing.templatetags.listing import table_rows
+
+    rows = [{"url": "/x/1/?a=1&b=2", "ref": "R-<1>", "name": "Aïssa \"Ba\"", "age": 31,
+             "note": None},
+            {"url": "/x/2/", "ref": "R-2", "name": "Kofi", "age": 0, "note": ""}]
+    html = table_rows(rows, "ref* name age note")
+    first, second = html.split("\n")
+    assert first == ('<tr><td><a href="/x/1/?a=1&amp;b=2">R-&lt;1&gt;</a></td>'
+                     "<td>Aïssa &quot;Ba&quot;</td><td>31</td><td>—</td></tr>")
+    # 0 is a value, not an empty cell; "" and None print the placeholder.
+    assert second == '<tr><td><a href="/x/2/">R-2</a></td><td>Kofi</td><td>0</td><td>—</td></tr>'
+    assert table_rows([], "ref*") == ""

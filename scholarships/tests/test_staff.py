@@ -163,6 +163,30 @@ def test_the_list_filters_by_call(office):
     assert listed(office, call=two.call.pk) == {two}
 
 
+def test_a_call_saved_after_the_list_was_shown_is_in_its_call_filter_at_once(
+        office, django_capture_on_commit_callbacks):
+    """The call choices are cached; saving or deleting a call forgets them."""
+    first = CallFactory(title="Master's 2027")
+    assert f'value="{first.pk}"' in office.get(reverse(LIST)).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        second = CallFactory(title="PhD 2027")
+    html = office.get(reverse(LIST)).content.decode()
+    assert f'value="{second.pk}"' in html and "PhD 2027" in html
+    with django_capture_on_commit_callbacks(execute=True):
+        second.title = "PhD 2027 (renamed)"
+        second.save()
+    assert "PhD 2027 (renamed)" in office.get(reverse(LIST)).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        second.delete()
+    assert f'value="{second.pk}"' not in office.get(reverse(LIST)).content.decode()
+
+
+def test_a_draft_reads_draft_in_the_reference_column(office):
+    ApplicationFactory()
+    assert "<td><a href=" in (html := office.get(reverse(LIST)).content.decode())
+    assert '">draft</a></td>' in html
+
+
 def test_the_list_filters_by_sex(office):
     woman = submitted(1, applicant=PersonFactory(sex="female"))
     man = submitted(2, applicant=PersonFactory(sex="male"))
