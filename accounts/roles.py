@@ -34,10 +34,11 @@ REGISTRY_ROLES = (Role.SCHOLARSHIP_ADMIN, Role.CASEWORKER, Role.SUPERVISOR, Role
 def roles_of(user) -> list[str]:
     if not user.is_authenticated:
         return []
-    # Cached on the user object: the menu asks on every page.
-    if not hasattr(user, "_role_codes"):
-        user._role_codes = set(user.groups.values_list("name", flat=True))
-    return [role for role in Role.values if role in user._role_codes]
+    # Kept in the cache between requests (authcache): the menu asks on every page.
+    from .authcache import user_rights
+
+    codes = user_rights(user)["roles"]
+    return [role for role in Role.values if role in codes]
 
 
 def has_role(user, *roles: str) -> bool:

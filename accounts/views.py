@@ -141,7 +141,7 @@ def signup_confirm(request, token):
             "message": error.message, "form": form, "next": next_url,
             "already_confirmed": isinstance(error, services.SignupAlreadyConfirmed),
         }, status=400)
-    login(request, confirmation.user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, confirmation.user, backend="accounts.authcache.CachedModelBackend")
     request.session.pop(SESSION_SIGNUP_EMAIL, None)
     language = confirmation.person.preferred_language
     with translation.override(language):

@@ -102,8 +102,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend with the roles and permissions kept in the cache (accounts/authcache.py).
+    "accounts.authcache.CachedModelBackend",
 ]
+# How long a user's cached roles and permissions may live; every change made
+# through Django forgets them at once (accounts/authcache.py).
+AUTH_CACHE_SECONDS = env.int("AUTH_CACHE_SECONDS", default=300)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",

@@ -290,6 +290,7 @@ def test_list_queries_do_not_grow_with_rows(client):
     login(client, Role.CASEWORKER)
     url = reverse("registry:person_list")
     PersonFactory.create_batch(3, nationalities=["SN", "BE"])
+    client.get(url)  # warm the caches (session, roles and permissions)
     few = _count_queries(client, url)
     PersonFactory.create_batch(27, nationalities=["CD", "BE"])
     assert _count_queries(client, url) == few
@@ -327,6 +328,7 @@ def _person_with(n: int) -> Person:
 
 def test_detail_queries_do_not_grow_with_documents_households_and_consents(client):
     login(client, Role.SUPERVISOR)
+    client.get(reverse("home"))  # warm the caches (session, roles and permissions)
     few = _count_queries(client, _person_with(3).get_absolute_url())
     many = _count_queries(client, _person_with(30).get_absolute_url())
     assert many == few

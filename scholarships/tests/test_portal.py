@@ -176,6 +176,7 @@ def test_my_applications_query_count_does_not_grow_with_rows(client, applicant):
             assert client.get(reverse("scholarships:my_applications")).status_code == 200
         return len(queries)
 
+    count()  # warm the caches (session, roles and permissions)
     one = count()
     ApplicationFactory.create_batch(4, applicant=applicant)
     CompleteApplicationFactory.create_batch(3, applicant=applicant)

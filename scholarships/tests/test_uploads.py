@@ -187,6 +187,7 @@ def test_after_submission_the_documents_are_read_only(client, applicant):
 def test_the_page_makes_the_same_number_of_queries_whatever_the_documents(
         client, applicant):
     client.force_login(applicant)
+    client.get(reverse("home"))  # warm the caches (session, roles and permissions)
 
     def count(kinds):
         call = CallFactory(documents=kinds)
