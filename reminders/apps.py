@@ -9,6 +9,7 @@ class RemindersConfig(AppConfig):
     verbose_name = _("Reminders")
 
     def ready(self):
+        from . import lookups  # noqa: F401 - registers field__any
         # Each app declares its kinds in its own reminders.py (as the admin
         # finds admin.py), so this app imports no programme.
         autodiscover_modules("reminders")

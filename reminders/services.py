@@ -152,7 +152,7 @@ def _unclaimed(kind: Kind, due: list[Due]) -> list[Due]:
     content_type = ContentType.objects.get_for_model(kind.model)
     claimed = set(ReminderLog.objects.filter(
         kind=kind.code, content_type=content_type,
-        object_id__in={item.object_id for item in due},
+        object_id__any=sorted({item.object_id for item in due}),  # one parameter (lookups.py)
         due_at__gte=min(item.due_at for item in due),
     ).order_by().values_list("object_id", "recipient", "due_at"))
     new = []
@@ -198,7 +198,7 @@ def _fan_out(kind: Kind, now: datetime.datetime) -> int:
                .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lte=cutoff))
                .order_by("id").values_list("pk", flat=True))
     if ids:
-        ReminderLog.objects.filter(pk__in=ids).update(enqueued_at=now)
+        ReminderLog.objects.filter(pk__any=ids).update(enqueued_at=now)  # one parameter
         transaction.on_commit(lambda: _enqueue(ids))
     return len(ids)
 

@@ -40,21 +40,22 @@ def worker_database_url() -> str:
     """DATABASE_URL for the worker: the database this test run created, not the
     one in the environment."""
     db = connection.settings_dict
-    if db["ENGINE"] == "django.db.backends.sqlite3":
+    if connection.vendor == "sqlite":
         name = str(db["NAME"])
         if name == ":memory:" or name.startswith("file:"):
             pytest.fail("The SQLite test database is in memory; a worker process cannot "
                         "open it (config.settings.test gives it a file).")
         return "sqlite:///" + name
-    if db["ENGINE"] == "django.db.backends.postgresql":
+    if connection.vendor == "postgresql":
         host = db["HOST"] or ""
         host = quote(host, safe="") if host.startswith("/") else host  # socket folder
         auth = quote(db["USER"] or "", safe="")
         if db["PASSWORD"]:
             auth += ":" + quote(db["PASSWORD"], safe="")
         port = f":{db['PORT']}" if db["PORT"] else ""
+        # The worker's settings set the binding options themselves.
         options = {k: v for k, v in (db.get("OPTIONS") or {}).items()
-                   if isinstance(v, str | int)}
+                   if isinstance(v, str | int) and not isinstance(v, bool)}
         query = f"?{urlencode(options)}" if options else ""
         return f"postgres://{auth}@{host}{port}/{quote(db['NAME'], safe='')}{query}"
     pytest.fail(f"No DATABASE_URL recipe for {db['ENGINE']}")
