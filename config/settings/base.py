@@ -93,19 +93,21 @@ def _database(url: str) -> dict:
     else:
         db["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
         db["CONN_HEALTH_CHECKS"] = True
-        # Parameters sent apart from the query text, so that psycopg prepares
-        # a statement the connection runs again and again (after 5 runs): the
-        # list pages' queries cost PostgreSQL more to plan than to run, and
-        # psycopg no longer quotes every value in Python. Measured on the
-        # 100,000-application bench: staff list 170 -> 213 requests/s, team
-        # page 60 -> 79. A statement then carries at most 65,535 parameters:
-        # Django 5.2 sends bulk_create's plain values as one array per column
-        # (UNNEST), and a list of ids that grows with the data is passed as
-        # one array with field__any (reminders/lookups.py), not __in. Turn it
-        # off behind a pooler that cannot keep prepared statements (PgBouncer
-        # in transaction mode before 1.21).
+        # Parameters sent apart from the query text, and a statement that a
+        # connection runs a 5th time prepared (Django leaves psycopg's
+        # prepare_threshold off unless given): the list pages' queries cost
+        # PostgreSQL more to plan than to run. Measured on the bench data,
+        # three alternated runs each: PostgreSQL CPU per request 8-11 -> 4 ms
+        # on the team page (48 -> 62 requests/s on average), 1.3-1.8 -> 0.75
+        # ms on the staff list (requests/s within the machine's noise). A
+        # statement then carries at most 65,535 parameters: Django 5.2 sends
+        # bulk_create's plain values as one array per column (UNNEST), and a
+        # list of ids that grows with the data is passed as one array with
+        # field__any (reminders/lookups.py), not __in. Turn it off behind a
+        # pooler that cannot keep prepared statements (PgBouncer in
+        # transaction mode before 1.21).
         if env.bool("DJANGO_DB_SERVER_SIDE_BINDING", default=True):
-            db["OPTIONS"] = {"server_side_binding": True}
+            db["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
     return db
 
 
