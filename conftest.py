@@ -55,6 +55,19 @@ def pytest_collection_modifyitems(items):
     items.sort(key=transactional)
 
 
+@pytest.fixture
+def private_storage(settings, tmp_path):
+    """Uploads go to a folder of the test's own, removed afterwards; the
+    folder, to read what was stored. Modules that upload ask for it in their
+    pytestmark."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                    "OPTIONS": {"location": tmp_path / "private", "base_url": None}},
+    }
+    return tmp_path / "private"
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache (the test settings' memory cache):

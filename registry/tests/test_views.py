@@ -30,7 +30,7 @@ from registry.factories import (
 )
 from registry.models import Consent, DuplicateCandidate, HouseholdMember, IdentityDocument, Person
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 
 PDF_BYTES = (
     b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
@@ -51,17 +51,6 @@ def _png_bytes() -> bytes:
 
 
 PNG_BYTES = _png_bytes()
-
-
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    """Uploads of this module go to a folder of their own, removed afterwards."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": tmp_path / "private", "base_url": None}},
-    }
-    return tmp_path / "private"
 
 
 def login(client, *roles):

@@ -39,7 +39,7 @@ from reminders.models import ReminderLog
 from reminders.schedule import day_start
 from reminders.workflow import State as ReminderState
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 
 VISIT = VisitDue.code
 DOCUMENT = TravelDocumentExpires.code
@@ -54,15 +54,6 @@ OVERDUE = day_start(DUE + DAY)
 
 WORKER_ADDRESS = "sophie.lambert@casework.example.org"
 BOSS_ADDRESS = "pieter.janssens@casework.example.org"
-
-
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": tmp_path / "private", "base_url": None}},
-    }
 
 
 @pytest.fixture

@@ -24,21 +24,12 @@ from scholarships.services import SYSTEM, Decision
 from scholarships.services import awards as award_services
 from scholarships.workflow import MSG_GUARD_QUOTA, State
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 
 
 @pytest.fixture
 def admin():
     return admin_user(email="office@example.org")
-
-
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": tmp_path / "private", "base_url": None}},
-    }
 
 
 def call_with_reserve(admin, *, quota=1, reserves=2):

@@ -18,19 +18,10 @@ from scholarships.models import ProgressReport, ScholarFollowUp
 from scholarships.services import followup as follow_up_services
 from scholarships.workflow import State
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 
 TODAY = datetime.date.today
 DAY = datetime.timedelta(days=1)
-
-
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": tmp_path / "private", "base_url": None}},
-    }
 
 
 @pytest.fixture

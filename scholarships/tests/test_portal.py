@@ -31,21 +31,12 @@ from scholarships.steps import SAVED_STEPS
 from scholarships.views import portal
 from scholarships.workflow import NEXT_STEP, State
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 
 LONG_ENOUGH = ("I want to study rural development to help the farmers' cooperatives of my "
                "region plan their harvests and reach the markets of Dakar. ") * 3
-
-
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": tmp_path / "private", "base_url": None}},
-    }
 
 
 def make_applicant(**kwargs) -> Person:

@@ -31,19 +31,9 @@ from scholarships.views.session import MSG_CHECK_AND_SAVE
 from scholarships.views.uploads import MSG_LETTER_THANKS, MSG_REFEREE_NAMED
 from scholarships.workflow import State
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
-
-
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": tmp_path / "private", "base_url": None}},
-    }
-    return tmp_path / "private"
 
 
 @pytest.fixture

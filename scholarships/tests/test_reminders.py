@@ -25,7 +25,7 @@ from scholarships.models import Application, Referee
 from scholarships.reminders import DraftNotSubmitted, RefereeLetterMissing
 from scholarships.workflow import State
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 
 DRAFT = DraftNotSubmitted.code
 REFEREE = RefereeLetterMissing.code
@@ -34,15 +34,6 @@ CLOSES = datetime.datetime(2027, 3, 31, 10, 0, tzinfo=datetime.UTC)
 STARTED = CLOSES - datetime.timedelta(days=20)
 DAY = datetime.timedelta(days=1)
 MINUTE = datetime.timedelta(minutes=1)
-
-
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": tmp_path / "private", "base_url": None}},
-    }
 
 
 @pytest.fixture

@@ -35,7 +35,7 @@ from scholarships.models import Application, AwardOffer, ReviewAssignment
 from scholarships.reminders import OfferNotAnswered, ReviewNotScored
 from scholarships.workflow import State
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 
 REVIEW = ReviewNotScored.code
 OFFER = OfferNotAnswered.code
@@ -44,15 +44,6 @@ MINUTE = datetime.timedelta(minutes=1)
 # 09:30 in Brussels (summer time).
 ASSIGNED = datetime.datetime(2027, 5, 3, 7, 30, tzinfo=datetime.UTC)
 OFFERED = datetime.datetime(2027, 6, 1, 8, 0, tzinfo=datetime.UTC)
-
-
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": tmp_path / "private", "base_url": None}},
-    }
 
 
 def sweep(kind, moment, capture):

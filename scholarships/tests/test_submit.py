@@ -16,18 +16,9 @@ from scholarships.views import uploads
 from scholarships.views.uploads import MSG_ALREADY_SUBMITTED, MSG_CALL_HAS_CLOSED, MSG_SUBMITTED
 from scholarships.workflow import State
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 
 SUBMIT_BUTTON = "Submit my application"
-
-
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": tmp_path / "private", "base_url": None}},
-    }
 
 
 @pytest.fixture

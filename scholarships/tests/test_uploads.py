@@ -20,23 +20,13 @@ from scholarships.models import ApplicationDocument, DocumentKind
 from scholarships.views.uploads import MSG_DOCUMENT_SAVED, MSG_DOCUMENT_UNKNOWN
 from scholarships.workflow import State
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 
 PDF_BYTES = (
     b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
     b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 )
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
-
-
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": tmp_path / "private", "base_url": None}},
-    }
-    return tmp_path / "private"
 
 
 @pytest.fixture
