@@ -285,6 +285,19 @@ def test_the_staff_page_lists_the_reminders_about_the_application(
     assert "awa.ndiaye@example.org" not in other_html
 
 
+def test_the_reminders_table_names_its_columns_in_the_staff_members_language(
+        call, office, django_capture_on_commit_callbacks):
+    """"To" is the recipient here, not the new state of the history table."""
+    application = draft(call)
+    sweep(DRAFT, CLOSES - 7 * DAY, django_capture_on_commit_callbacks)
+    url = reverse("scholarships:application_view", args=[application.pk])
+    html = office.get(url, headers={"accept-language": "fr"}).content.decode()
+    table = html[html.index('id="reminders-title"'):]
+    table = table[:table.index("</thead>")]
+    assert '<th scope="col">Destinataire</th>' in table
+    assert "Nouveau statut" not in table
+
+
 def test_the_staff_page_runs_the_same_number_of_queries_for_1_and_12_reminders(call, office):
     application = draft(call)
     url = reverse("scholarships:application_view", args=[application.pk])
