@@ -456,7 +456,7 @@ class ReviewerProfileAdmin(RegistryHistoryAdmin):
 
 class ReviewScoreInline(ReadOnlyInline):
     model = ReviewScore
-    fields = ["criterion", "score"]
+    fields = ["criterion", "score", "comment"]
     readonly_fields = fields
 
     def get_queryset(self, request):
@@ -488,7 +488,7 @@ class ReviewScoreAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["assignment__application", "assignment__reviewer", "criterion"]
     show_full_result_count = False
     search_fields = ["assignment__application__reference", "criterion__name"]
-    fields = ["assignment", "criterion", "score"]
+    fields = ["assignment", "criterion", "score", "comment"]
     readonly_fields = fields
 
 

@@ -188,16 +188,17 @@ def reviewer(**kwargs):
 
 
 def review_as(assignment: ReviewAssignment, *, percent: int, comment: str = "Sound plan.",
-              conflict: bool = False) -> ReviewAssignment:
+              conflict: bool = False, criterion_comment: str = "") -> ReviewAssignment:
     """The reviewer declares no conflict and scores every criterion at about
-    `percent` of its scale, through the services."""
+    `percent` of its scale (each with `criterion_comment`), through the services."""
     from . import services
 
     services.review_declare(actor=assignment.reviewer, assignment=assignment, conflict=False)
     scores = {c.pk: round(c.scale_max * percent / 100)
               for c in assignment.application.call.criteria.all()}
     return services.review_submit(actor=assignment.reviewer, assignment=assignment,
-                                  scores=scores, comment=comment)
+                                  scores=scores, comment=comment,
+                                  criterion_comments=dict.fromkeys(scores, criterion_comment))
 
 
 def ranked_application(*, percents=(80, 80), admin=None, **kwargs) -> Application:

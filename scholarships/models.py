@@ -511,6 +511,9 @@ class ReviewScore(models.Model):
         Criterion, verbose_name=_("criterion"), on_delete=models.PROTECT, related_name="scores",
     )
     score = models.PositiveSmallIntegerField(_("score"))
+    # What this one score rests on, when the reviewer says (the review's own
+    # comment, on the assignment, is required).
+    comment = models.TextField(_("comment"), blank=True)
 
     class Meta:
         verbose_name = _("score")

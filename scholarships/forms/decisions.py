@@ -109,8 +109,12 @@ class DeclarationForm(_Form):
         return cleaned
 
 
+CRITERION_COMMENT_MAX = 2000
+
+
 class ReviewForm(_Form):
-    """One score per criterion of the call's rubric, on its scale, and a comment."""
+    """One score per criterion of the call's rubric, on its scale, each with an
+    optional comment, and the review's comment."""
 
     comment = forms.CharField(
         label=_("Comment"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5}),
@@ -131,6 +135,12 @@ class ReviewForm(_Form):
                 help_text=" ".join(help_parts),
                 widget=forms.NumberInput(attrs={"min": 0, "max": criterion.scale_max}),
             )
+            fields[f"criterion_{criterion.pk}_comment"] = forms.CharField(
+                label=_("Comment on “%(criterion)s”") % {"criterion": criterion.name},
+                required=False, max_length=CRITERION_COMMENT_MAX,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                help_text=_("Optional: what this score rests on."),
+            )
         comment = self.fields.pop("comment")
         self.fields.update(fields)
         self.fields["comment"] = comment
@@ -138,6 +148,11 @@ class ReviewForm(_Form):
     @property
     def scores(self) -> dict[int, int]:
         return {c.pk: self.cleaned_data[f"criterion_{c.pk}"] for c in self.criteria}
+
+    @property
+    def criterion_comments(self) -> dict[int, str]:
+        return {c.pk: self.cleaned_data.get(f"criterion_{c.pk}_comment", "")
+                for c in self.criteria}
 
 
 # --- committee ---------------------------------------------------------------------------

@@ -166,8 +166,10 @@ def review_total(scores: dict[Criterion, int]) -> Decimal:
 
 @transaction.atomic
 def review_submit(*, actor, assignment: ReviewAssignment, scores: dict[int, int],
-                  comment: str) -> ReviewAssignment:
-    """The reviewer's scores (criterion id -> score) and comment, final once
+                  comment: str, criterion_comments: dict[int, str] | None = None
+                  ) -> ReviewAssignment:
+    """The reviewer's scores (criterion id -> score), with an optional comment
+    per criterion (criterion id -> text), and the review's comment, final once
     submitted. The last review closes the review (the application is ranked),
     unless the reviewers disagree by more than the threshold: then a third
     reviewer is assigned automatically when one is free."""
@@ -195,8 +197,10 @@ def review_submit(*, actor, assignment: ReviewAssignment, scores: dict[int, int]
         errors["comment"] = MSG_COMMENT_REQUIRED
     if errors or not criteria:
         raise ValidationError(errors or {"__all__": [MSG_SCORE_MISSING]})
+    criterion_comments = criterion_comments or {}
     ReviewScore.objects.bulk_create([
-        ReviewScore(assignment=assignment, criterion=criterion, score=score)
+        ReviewScore(assignment=assignment, criterion=criterion, score=score,
+                    comment=(criterion_comments.get(criterion.pk) or "").strip())
         for criterion, score in given.items()
     ])
     assignment.total = review_total(given)

@@ -123,6 +123,50 @@ def test_other_reviewers_scores_are_hidden_until_one_s_own_is_submitted(client, 
     assert theirs.reviewer.get_full_name() not in page  # anonymous
 
 
+def test_a_reviewer_comments_each_criterion_and_reads_the_others_comments_after(client, admin):
+    mine = assigned(admin, reviewer())
+    theirs = services.review_assign(actor=admin, application=mine.application,
+                                    reviewer=reviewer())
+    review_as(theirs, percent=60, criterion_comment="Budget line for fieldwork is missing.")
+    client.force_login(mine.reviewer)
+    client.post(detail(mine), {"conflict": "no"})
+    page = client.get(detail(mine)).content.decode()
+    assert "Budget line for fieldwork" not in page
+    first, *others = mine.application.call.criteria.all()
+    data = {f"criterion_{c.pk}": 4 for c in (first, *others)} | {"comment": "Clear plan."}
+    data[f"criterion_{first.pk}_comment"] = "  Two strong publications.  "
+    assert client.post(detail(mine), data).status_code == 302
+    score = mine.scores.get(criterion=first)
+    assert score.comment == "Two strong publications."
+    assert set(mine.scores.exclude(criterion=first).values_list("comment", flat=True)) == {""}
+    page = client.get(detail(mine)).content.decode()
+    assert "Two strong publications." in page  # my own review
+    assert "Budget line for fieldwork is missing." in page  # the other, now I have scored
+    # The administrator reads each reviewer's scores and comments per criterion.
+    client.force_login(admin)
+    page = client.get(reverse("scholarships:application_view",
+                              args=[mine.application_id])).content.decode()
+    assert f"{escape(first.name)}: 4/{first.scale_max}" in page
+    assert "Two strong publications." in page and "Budget line for fieldwork" in page
+
+
+def test_a_criterion_comment_too_long_is_refused_beside_it_keeping_the_scores(client, admin):
+    assignment = assigned(admin, reviewer())
+    client.force_login(assignment.reviewer)
+    client.post(detail(assignment), {"conflict": "no"})
+    first, *others = assignment.application.call.criteria.all()
+    data = {f"criterion_{c.pk}": 3 for c in (first, *others)} | {"comment": "Kept comment"}
+    data[f"criterion_{first.pk}_comment"] = "x" * 2001
+    response = client.post(detail(assignment), data, HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.status_code == 200
+    errors = response.context["review_form"].errors[f"criterion_{first.pk}_comment"]
+    assert "2000" in errors[0] and "caractères" in errors[0]
+    page = response.content.decode()
+    assert "Kept comment" in page and f"Commentaire sur « {escape(first.name)} »" in page
+    assignment.refresh_from_db()
+    assert assignment.status == ReviewAssignment.Status.TO_SCORE
+
+
 def test_a_score_outside_the_scale_is_refused_beside_the_field_keeping_the_rest(client, admin):
     assignment = assigned(admin, reviewer())
     client.force_login(assignment.reviewer)

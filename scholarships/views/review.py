@@ -85,7 +85,8 @@ def review_detail(request, pk):
             try:
                 services.review_submit(actor=request.user, assignment=assignment,
                                        scores=review_form.scores,
-                                       comment=review_form.cleaned_data["comment"])
+                                       comment=review_form.cleaned_data["comment"],
+                                       criterion_comments=review_form.criterion_comments)
             except ValidationError as error:
                 for key, errors in getattr(error, "message_dict", {None: error.messages}).items():
                     field = key if key in ("comment", None) else f"criterion_{key}"

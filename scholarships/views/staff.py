@@ -4,6 +4,7 @@ protection officer only; everyone else gets 403."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +21,7 @@ from .. import selectors, services
 from ..eligibility import eligibility_problems
 from ..filters import ApplicationFilter
 from ..forms.decisions import AssignReviewerForm, MoveForm
-from ..models import DocumentKind, Referee
+from ..models import DocumentKind, Referee, ReviewScore
 from ..steps import STEPS, missing_items, summary
 from ..workflow import Actor, State
 
@@ -100,6 +101,8 @@ def _decision_context(request, application) -> dict:
     moves = selectors.next_steps(user=request.user, application=application)
     summary = selectors.review_summary(application)
     assignments = list(application.review_assignments.select_related("reviewer")
+                       .prefetch_related(Prefetch("scores", queryset=ReviewScore.objects
+                                                  .select_related("criterion")))
                        .order_by("assigned_at", "id"))
     is_admin = services.actor_capacity(request.user, application) == Actor.ADMINISTRATOR
     may_assign = is_admin and application.state in REVIEWABLE
