@@ -327,6 +327,10 @@ class ApplicationTransition(models.Model):
     # Why the call's quota or the yearly ceiling was exceeded, when it was.
     override_reason = models.TextField(_("reason for exceeding the quota or ceiling"),
                                        blank=True)
+    # The applicant is e-mailed a decision that offers them nothing (reserve
+    # list, not selected), once per move (notifications.application_outcome_send).
+    applicant_notified_at = models.DateTimeField(_("applicant e-mailed at"), null=True,
+                                                 blank=True)
 
     class Meta:
         verbose_name = _("state change")

@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from .models import Application, Referee
+from .models import Application, ApplicationTransition, Referee
 from .pdf import submission_summary_pdf
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -179,4 +179,40 @@ def place_freed_send(*, offer_id: int) -> bool:
             messages[0].get_connection().send_messages(messages)
         freed.admins_notified_at = timezone.now()
         freed.save(update_fields=["admins_notified_at"])
+    return True
+
+
+def application_outcome_send(*, transition_id: int) -> bool:
+    """Tell the applicant a decision that offers them nothing: not eligible,
+    on the reserve list, not selected (workflow.OUTCOME_STATES), once per move.
+    Nothing is sent when the application has moved on meanwhile (a reserve
+    candidate offered a place before the e-mail left gets the offer's e-mail
+    only)."""
+    from .workflow import OUTCOME_STATES
+
+    with transaction.atomic():
+        transition = (ApplicationTransition.objects.select_for_update(of=("self",))
+                      .select_related("application__applicant__user", "application__call",
+                                      "meeting")
+                      .get(pk=transition_id))
+        application = transition.application
+        if transition.applicant_notified_at or transition.to_state not in OUTCOME_STATES \
+                or application.state != transition.to_state:
+            return False
+        person = application.applicant
+        recipient = person.email or (person.user.email if person.user_id else "")
+        if not recipient:
+            return False
+        with translation.override(person.preferred_language):
+            context = {"application": application, "person": person, "call": application.call,
+                       "state": transition.to_state, "from_state": transition.from_state,
+                       "meeting": transition.meeting,
+                       "status_link": _absolute(application.get_absolute_url()),
+                       "calls_link": _absolute(reverse("scholarships:call_list"))}
+            subject = render_to_string("scholarships/email/outcome_subject.txt",
+                                       context).strip()
+            body = render_to_string("scholarships/email/outcome.txt", context)
+        EmailMessage(subject, body, to=[recipient]).send()
+        transition.applicant_notified_at = timezone.now()
+        transition.save(update_fields=["applicant_notified_at"])
     return True

@@ -36,6 +36,11 @@ def place_freed_notify(offer_id: int) -> bool:
     return notifications.place_freed_send(offer_id=offer_id)
 
 
+@shared_task(**RETRY)
+def application_outcome_notify(transition_id: int) -> bool:
+    return notifications.application_outcome_send(transition_id=transition_id)
+
+
 # A lock wait behind a committee recording its decisions is worth a retry.
 LAPSE_RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": 10,
                "retry_backoff_max": 600, "max_retries": 5, "acks_late": True}

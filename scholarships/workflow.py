@@ -49,6 +49,10 @@ WITHDRAWABLE = (State.DRAFT, State.SUBMITTED, State.ELIGIBLE, State.IN_REVIEW, S
 FINAL = (State.INELIGIBLE, State.NOT_SELECTED, State.DECLINED, State.LAPSED, State.COMPLETED,
          State.DISCONTINUED, State.WITHDRAWN)
 
+# Decisions the applicant is e-mailed about, in their language, once per move
+# (an offer has its own e-mail, with the award letter).
+OUTCOME_STATES = (State.INELIGIBLE, State.RESERVE, State.NOT_SELECTED)
+
 # An application in one of these states holds one of the call's awards: it
 # counts against the call's quota and the yearly ceiling. A decline, a lapse or
 # a withdrawal gives the place back.

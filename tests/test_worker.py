@@ -217,8 +217,8 @@ def test_the_lapse_sweep_and_the_award_e_mails_run_in_a_real_worker(
 ):
     """The hourly sweep finds an overdue offer and fans out one lapse task; the
     lapse gives the place to the reserve candidate, whose offer e-mail and the
-    office's notice are tasks the worker itself enqueues after commit; and a
-    reviewer's assignment e-mail."""
+    office's notice are tasks the worker itself enqueues after commit; a
+    reviewer's assignment e-mail; and a not-selected candidate's decision."""
     from django.contrib.auth.models import Group
 
     from accounts.roles import Role
@@ -231,8 +231,12 @@ def test_the_lapse_sweep_and_the_award_e_mails_run_in_a_real_worker(
         ranked_application,
         reviewer,
     )
-    from scholarships.models import AwardOffer, ReviewAssignment
-    from scholarships.tasks import award_offers_lapse_sweep, review_assignment_notify
+    from scholarships.models import ApplicationTransition, AwardOffer, ReviewAssignment
+    from scholarships.tasks import (
+        application_outcome_notify,
+        award_offers_lapse_sweep,
+        review_assignment_notify,
+    )
 
     for role in Role.values:  # an earlier transactional test may have flushed them
         Group.objects.get_or_create(name=role)
@@ -243,10 +247,19 @@ def test_the_lapse_sweep_and_the_award_e_mails_run_in_a_real_worker(
     lapsing, offer = offered_application(admin=admin, call=call, percents=(95,))
     reserve = ranked_application(admin=admin, call=call, percents=(70,),
                                  applicant__email="next.in.line@example.org")
+    refused = ranked_application(admin=admin, call=call, percents=(40,),
+                                 applicant__email="not.this.time@example.org",
+                                 applicant__preferred_language="en")
     services.committee_decide(actor=admin, call=call, held_on=datetime.date.today(),
                               members_present="A. Diop", rationale="Reserve list",
                               decisions=[services.Decision(reserve.pk, State.RESERVE,
+                                                           State.RANKED),
+                                         services.Decision(refused.pk, State.NOT_SELECTED,
                                                            State.RANKED)])
+    # The decision's e-mail went in-process; the worker sends it again below.
+    decision = ApplicationTransition.objects.get(application=refused,
+                                                 to_state=State.NOT_SELECTED)
+    ApplicationTransition.objects.filter(pk=decision.pk).update(applicant_notified_at=None)
     # A new assignment; its e-mail is sent again by the worker below.
     assignment = services.review_assign(
         actor=admin, application=eligible_application(admin=admin), reviewer=reviewer())
@@ -268,14 +281,17 @@ def test_the_lapse_sweep_and_the_award_e_mails_run_in_a_real_worker(
         result = award_offers_lapse_sweep.apply_async(queue=private_queue)
         assert not isinstance(result, EagerResult)
         review_assignment_notify.apply_async((assignment.pk,), queue=private_queue)
-        wait_for(lambda: AwardOffer.objects.filter(
+        application_outcome_notify.apply_async((decision.pk,), queue=private_queue)
+        wait_for(lambda: ApplicationTransition.objects.filter(
+                     pk=decision.pk, applicant_notified_at__isnull=False).exists()
+                 and AwardOffer.objects.filter(
                      application=reserve, applicant_notified_at__isnull=False).exists()
                  and AwardOffer.objects.filter(pk=offer.pk,
                                                admins_notified_at__isnull=False).exists()
                  and ReviewAssignment.objects.filter(pk=assignment.pk,
                                                      notified_at__isnull=False).exists(),
                  worker=worker, log_path=log_path,
-                 what="offer lapsed, place given, three e-mails sent")
+                 what="offer lapsed, place given, four e-mails sent")
 
     assert AwardOffer.objects.get(pk=offer.pk).status == AwardOffer.Status.LAPSED
     assert Application.objects.get(pk=lapsing.pk).state == State.LAPSED
@@ -284,5 +300,6 @@ def test_the_lapse_sweep_and_the_award_e_mails_run_in_a_real_worker(
     assert "To: next.in.line@example.org" in sent and "award-letter.pdf" in sent
     assert "To: office@example.org" in sent
     assert f"To: {assignment.reviewer.email}" in sent
+    assert "To: not.this.time@example.org" in sent and "was not selected this time" in sent
     log = log_path.read_text(errors="replace")
     assert "scholarships.tasks.award_offer_lapse[" in log, log

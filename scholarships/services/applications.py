@@ -17,6 +17,7 @@ from ..eligibility import eligibility_problems
 from ..models import Application, ApplicationDocument, ApplicationTransition, Call, Referee
 from ..selectors import call_counts_forget
 from ..workflow import (
+    OUTCOME_STATES,
     PLACE_MOVES,
     Actor,
     Context,
@@ -169,12 +170,16 @@ def application_transition(*, actor, application: Application, to: str, reason: 
         setattr(locked, name, value)
     locked.state = to
     locked.save(update_fields=["state", "updated_at", *changes])
-    ApplicationTransition.objects.create(
+    transition = ApplicationTransition.objects.create(
         application=locked, from_state=current, to_state=to,
         actor=None if actor is SYSTEM else actor, reason=reason, at=now, meeting=meeting,
         override_reason=overridden,
     )
     transaction.on_commit(call_counts_forget)
+    if to in OUTCOME_STATES:
+        from ..tasks import application_outcome_notify
+
+        transaction.on_commit(lambda: application_outcome_notify.delay(transition.pk))
     # The caller's object shows the new state too.
     application.state = to
     for name, value in changes.items():
