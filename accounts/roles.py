@@ -12,6 +12,7 @@ class Role(models.TextChoices):
     CASEWORKER = "caseworker", _("Caseworker")
     SUPERVISOR = "supervisor", _("Supervisor")
     DPO = "dpo", _("Data protection officer")
+    PARTNER = "partner", _("Partner organisation staff")
 
 
 # Where each role starts after logging in. A user with several roles starts at
@@ -21,6 +22,7 @@ START_PAGES = {
     Role.SUPERVISOR: "reintegration:team",
     Role.CASEWORKER: "reintegration:caseload",
     Role.DPO: "registry:changes",
+    Role.PARTNER: "reintegration:partner_cases",
     Role.REVIEWER: "scholarships:reviewer_home",
     Role.APPLICANT: "scholarships:my_applications",
 }

@@ -7,6 +7,11 @@ write) and the administration.
 - The data protection officer reads every case and changes nothing.
 - A superuser administers the system (teams, ceilings, the survey) and may
   read cases, but is not given the special category data.
+- The staff of a partner organisation (its partner desk) see, on their own
+  pages only, the cases their organisation delivers for once a plan is agreed:
+  the returnee's name and contact, the approved budget lines and the
+  deliveries; and record the assistance they deliver. Nothing else of the
+  case (no notes, documents, household, vulnerabilities or visits).
 
 Special category data (vulnerabilities, confidential notes, and what follows
 from them, such as the ceiling raised by a vulnerability) is for the case's
@@ -18,7 +23,8 @@ from django.db.models import Q, QuerySet
 
 from accounts.roles import Role, has_role
 
-from .models import Case, Team
+from .models import Case, PartnerDesk, Team
+from .workflow import State
 
 CASE_ROLES = (Role.CASEWORKER, Role.SUPERVISOR)
 
@@ -116,3 +122,32 @@ def case_rights(user, case: Case) -> CaseRights:
         special=involved or is_dpo,
         supervise=supervisor and not is_dpo,
     )
+
+
+# --- partner organisations -----------------------------------------------------------
+
+# The cases a partner's staff see: a plan is agreed, until monitoring ends.
+PARTNER_STATES = (State.PLAN_AGREED, State.ASSISTANCE_IN_PROGRESS, State.MONITORING)
+# The states in which they record deliveries.
+PARTNER_DELIVERS = (State.PLAN_AGREED, State.ASSISTANCE_IN_PROGRESS)
+
+
+def _desk_organisations(user):
+    """The organisations whose partner desk `user` belongs to, as a subquery."""
+    return PartnerDesk.staff.through.objects.filter(user_id=user.pk).values(
+        "partnerdesk__organisation_id")
+
+
+def partner_cases(user, queryset: QuerySet | None = None) -> QuerySet:
+    """The cases `user` sees as the staff of a partner organisation."""
+    queryset = Case.objects.all() if queryset is None else queryset
+    if not (user.is_authenticated and user.is_active and has_role(user, Role.PARTNER)):
+        return queryset.none()
+    return queryset.filter(partner_id__in=_desk_organisations(user), state__in=PARTNER_STATES)
+
+
+def partner_delivers(user, case: Case) -> bool:
+    """`user`, staff of the case's partner organisation, may record a delivery
+    on it now (one query)."""
+    return (case.state in PARTNER_DELIVERS and case.partner_id is not None
+            and partner_cases(user, Case.objects.filter(pk=case.pk)).exists())

@@ -37,6 +37,7 @@ from .models import (
     CaseTransition,
     Delivery,
     MonitoringVisit,
+    PartnerDesk,
     Plan,
     PlanTransition,
     Question,
@@ -158,6 +159,33 @@ class TeamAdmin(admin.ModelAdmin):
         if db_field.name == "caseworkers":
             kwargs["queryset"] = db_field.related_model.objects.filter(
                 groups__name__in=access.CASE_ROLES).distinct().order_by("username")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+@admin.register(PartnerDesk)
+class PartnerDeskAdmin(admin.ModelAdmin):
+    """Who, at a partner organisation, logs in to see its cases (the users
+    must hold the partner role; the role alone opens nothing)."""
+
+    list_display = ["organisation", "staff_count"]
+    list_filter = ["organisation__country"]
+    list_select_related = ["organisation"]
+    search_fields = ["organisation__name", "organisation__acronym", "staff__username",
+                     "staff__last_name"]
+    filter_horizontal = ["staff"]
+    autocomplete_fields = ["organisation"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(staff_total=Count("staff"))
+
+    @admin.display(description=_("staff with a login"), ordering="staff_total")
+    def staff_count(self, obj):
+        return obj.staff_total
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "staff":
+            kwargs["queryset"] = db_field.related_model.objects.filter(
+                groups__name=Role.PARTNER).distinct().order_by("username")
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 

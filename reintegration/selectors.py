@@ -18,6 +18,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Sum,
     Value,
     When,
 )
@@ -401,3 +402,60 @@ def access_log_columns(queryset: QuerySet) -> QuerySet:
         "id", "what", "at", "user__id", "user__username", "user__first_name", "user__last_name",
         "case__id", "case__reference")
 
+
+
+# --- the partner organisations' pages ------------------------------------------------------
+
+PARTNER_TABLE_FIELDS = (
+    "id", "reference", "state", "country_of_return", "region_of_return", "arrived_on",
+    "principal_id", "partner_id", "principal__id", "principal__given_names",
+    "principal__family_name", "partner__id", "partner__name", "partner__acronym",
+)
+
+
+def partner_table(*, user) -> QuerySet:
+    """The cases a partner's staff see (reintegration.access.partner_cases),
+    the oldest arrivals (the nearest budget deadlines) first."""
+    return access.partner_cases(user).order_by(F("arrived_on").asc(nulls_last=True),
+                                               "reference")
+
+
+def partner_columns(queryset: QuerySet) -> QuerySet:
+    """The partner list's columns, with what the plan approved and what was
+    delivered added up by the database (for one page of rows)."""
+    return (queryset.select_related("principal", "partner").only(*PARTNER_TABLE_FIELDS)
+            .annotate(approved=Sum("plan__lines__amount"),
+                      delivered=Sum("plan__lines__delivered")))
+
+
+def partner_case_for(*, user, pk: int) -> Case:
+    """One case of the user's partner organisation, or 404. Only the columns
+    its page shows: nothing of the household, documents or vulnerabilities."""
+    case = (access.partner_cases(user).select_related("principal", "partner", "caseworker")
+            .filter(pk=pk).first())
+    if case is None:
+        raise Http404
+    return case
+
+
+def partner_plan(case: Case) -> Plan | None:
+    """The approved (or closed) plan with its lines, or None: a partner sees
+    no draft."""
+    return (Plan.objects.filter(case=case, state__in=(PlanState.APPROVED, PlanState.CLOSED))
+            .prefetch_related(Prefetch("lines", queryset=BudgetLine.objects.order_by("id")))
+            .first())
+
+
+def partner_deliveries(case: Case) -> list[Delivery]:
+    return list(Delivery.objects.filter(line__plan__case=case)
+                .select_related("line", "recorded_by").order_by("-delivered_on", "-id"))
+
+
+def partner_delivery_for(*, user, case_pk: int, pk: int) -> Delivery:
+    """A delivery of a case of the user's partner organisation (for its
+    evidence), or 404."""
+    case = partner_case_for(user=user, pk=case_pk)
+    delivery = Delivery.objects.filter(pk=pk, line__plan__case=case).first()
+    if delivery is None:
+        raise Http404
+    return delivery

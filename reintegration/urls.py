@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import cases, intake, lists, plans, visits
+from .views import cases, intake, lists, partner, plans, visits
 
 app_name = "reintegration"
 urlpatterns = [
@@ -42,6 +42,11 @@ urlpatterns = [
     path("<int:pk>/deliveries/new/", plans.delivery_add, name="delivery_add"),
     path("<int:pk>/deliveries/<int:delivery>/evidence/", plans.delivery_evidence,
          name="delivery_evidence"),
+    # A partner organisation's staff: their organisation's cases, the budget, deliveries.
+    path("partner/", partner.partner_cases, name="partner_cases"),
+    path("partner/<int:pk>/", partner.partner_case, name="partner_case"),
+    path("partner/<int:pk>/deliveries/<int:delivery>/evidence/", partner.partner_evidence,
+         name="partner_evidence"),
     # Monitoring.
     path("<int:pk>/visits/new/", visits.visit_add, name="visit_add"),
     path("<int:pk>/visits/<int:visit>/", visits.visit_record, name="visit_record"),

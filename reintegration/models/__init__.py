@@ -9,6 +9,7 @@ from .cases import (
     CaseMember,
     CaseNote,
     CaseTransition,
+    PartnerDesk,
     SensitiveAccess,
     Team,
     Vulnerability,
@@ -27,6 +28,6 @@ from .plans import BudgetCeiling, BudgetLine, Delivery, Plan, PlanTransition, Vu
 __all__ = [
     "PARTNER_KINDS", "AnswerOption", "BudgetCeiling", "BudgetLine", "Case", "CaseAssignment",
     "CaseMember", "CaseNote", "CaseTransition", "Delivery", "Dimension", "MonitoringVisit",
-    "Plan", "PlanTransition", "Question", "SensitiveAccess", "SurveyAnswer", "SurveyResponse",
-    "SurveyVersion", "Team", "Vulnerability", "VulnerabilityTopUp",
+    "PartnerDesk", "Plan", "PlanTransition", "Question", "SensitiveAccess", "SurveyAnswer",
+    "SurveyResponse", "SurveyVersion", "Team", "Vulnerability", "VulnerabilityTopUp",
 ]

@@ -44,6 +44,29 @@ class Team(models.Model):
         return self.name
 
 
+class PartnerDesk(models.Model):
+    """The staff of a partner organisation who log in: they see the cases the
+    organisation delivers for, once a plan is agreed, and record the assistance
+    they deliver (reintegration.access). Edited in the administration."""
+
+    organisation = models.OneToOneField(
+        Organisation, verbose_name=_("partner organisation"), on_delete=models.PROTECT,
+        related_name="partner_desk", limit_choices_to={"kind__in": PARTNER_KINDS},
+    )
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("staff with a login"), blank=True,
+        related_name="partner_desks",
+    )
+
+    class Meta:
+        verbose_name = _("partner desk")
+        verbose_name_plural = _("partner desks")
+        ordering = ["organisation__name"]
+
+    def __str__(self):
+        return str(self.organisation)
+
+
 class Case(models.Model):
     reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
     principal = models.ForeignKey(

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from ..access import case_rights
+from ..access import case_rights, partner_delivers
 from ..models import (
     BudgetCeiling,
     BudgetLine,
@@ -325,7 +325,10 @@ def delivery_record(*, actor, line: BudgetLine, kind: str, amount: Decimal,
     line = (BudgetLine.objects.select_for_update(of=("self",)).select_related("plan")
             .get(pk=line.pk))
     case = line.plan.case
-    require_work(actor, case)
+    # The case's caseworker or supervisor, or the staff of its partner
+    # organisation, who deliver on the ground.
+    if not partner_delivers(actor, case):
+        require_work(actor, case)
     if line.plan.state != PlanState.APPROVED:
         raise ValidationError(MSG_PLAN_NOT_APPROVED)
     if kind == Delivery.Kind.SUPPLIER and not (supplier or "").strip():

@@ -38,6 +38,15 @@ def test_demo_cases_load_once_for_the_demo_caseworker_and_supervisor(client):
     team_page = client.get(reverse("reintegration:team"))
     assert {row["caseworker"] for row in team_page.context["summary"]} >= {worker}
     assert len(team_page.context["awaiting"]) == 1  # a plan for the supervisor to approve
+    # The Guinean partner's staff see the Guinean case whose plan is agreed,
+    # with the form to record the first delivery.
+    client.force_login(users.get(username="partner"))
+    partner_page = client.get(reverse("reintegration:partner_cases"))
+    [row] = partner_page.context["rows"]
+    case = Case.objects.get(reference=row["reference"])
+    assert (case.country_of_return, case.state) == ("GN", State.PLAN_AGREED)
+    assert client.get(reverse("reintegration:partner_case",
+                              args=[case.pk])).context["form"] is not None
 
 
 def test_the_demo_needs_the_demo_logins_first():

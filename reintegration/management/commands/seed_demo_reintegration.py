@@ -22,7 +22,7 @@ from registry.management.commands.seed_demo import DEMO_PASSWORD
 from registry.models import HouseholdMember, Organisation
 from reintegration import defaults
 from reintegration.factories import REGIONS, ReturneeFactory, case_through
-from reintegration.models import Case, MonitoringVisit, Team, Vulnerability
+from reintegration.models import Case, MonitoringVisit, PartnerDesk, Team, Vulnerability
 from reintegration.services import cases, monitoring, plans, records
 from reintegration.workflow import State
 
@@ -106,6 +106,21 @@ class Command(BaseCommand):
             partners[country], _ = Organisation.objects.get_or_create(
                 name=name, country=country,
                 defaults={"acronym": acronym, "kind": Organisation.Kind.LOCAL_PARTNER})
+        # The staff of the Guinean partner log in to see its cases and record
+        # what they deliver.
+        partner_user, created = User.objects.get_or_create(
+            username="partner", defaults={"first_name": "Mariama", "last_name": "Camara",
+                                          "email": "partner@example.org"})
+        if created:
+            partner_user.set_password(DEMO_PASSWORD)
+            partner_user.save()
+            partner_user.groups.add(Group.objects.get(name=Role.PARTNER))
+        desk, _ = PartnerDesk.objects.get_or_create(organisation=partners["GN"])
+        desk.staff.add(partner_user)
+        if logins.exists() and "partner " not in logins.read_text():
+            with logins.open("a") as out:
+                out.write(f"  {'partner':<14} {Role.PARTNER.label} "
+                          f"({partners['GN'].acronym}, Guinea)\n")
         made = [self._case(worker, boss, partners, *row) for row in CASES]
         made += [self._case(colleague, boss, partners, *row) for row in COLLEAGUE_CASES]
         # A caseload has things that slipped: an intake nobody counselled for
