@@ -21,6 +21,11 @@ def _absolute(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
+def _address_of(person) -> str:
+    """An applicant's e-mail address: their registry record's, else their login's."""
+    return person.email or (person.user.email if person.user_id else "")
+
+
 def referee_invitation_send(*, referee_id: int) -> bool:
     """E-mail a referee their private upload link, once. Returns False when
     there is nothing to send (already invited, replaced, letter already in).
@@ -57,7 +62,7 @@ def submission_confirmation_send(*, application_id: int) -> bool:
         if application.confirmation_sent_at or not application.submitted_at:
             return False
         person = application.applicant
-        recipient = person.email or (person.user.email if person.user_id else "")
+        recipient = _address_of(person)
         if not recipient:
             return False
         with translation.override(person.preferred_language):
@@ -123,7 +128,7 @@ def award_offer_send(*, offer_id: int) -> bool:
         if offer.applicant_notified_at or offer.status != AwardOffer.Status.OPEN:
             return False
         person = offer.application.applicant
-        recipient = person.email or (person.user.email if person.user_id else "")
+        recipient = _address_of(person)
         if not recipient:
             return False
         with translation.override(person.preferred_language):
@@ -200,7 +205,7 @@ def application_outcome_send(*, transition_id: int) -> bool:
                 or application.state != transition.to_state:
             return False
         person = application.applicant
-        recipient = person.email or (person.user.email if person.user_id else "")
+        recipient = _address_of(person)
         if not recipient:
             return False
         with translation.override(person.preferred_language):

@@ -19,14 +19,13 @@ from reintegration.workflow import State
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def full_case(worker, boss):
+def furnished_case(worker, boss, **kwargs):
     """A case with something behind every address: members, a vulnerability,
     notes, a plan with a delivery and its evidence, visits."""
     from reintegration.factories import ReturneeFactory
 
     case = case_through(State.ASSISTANCE_IN_PROGRESS, worker=worker, approver=boss,
-                        members=[(ReturneeFactory(consent=False), "child")])
+                        members=[(ReturneeFactory(consent=False), "child")], **kwargs)
     records.vulnerability_save(actor=worker, case=case, kind="medical", notes="Asthma")
     records.note_add(actor=worker, case=case, text="Visited the workshop")
     line = case.plan.lines.order_by("id").last()
@@ -34,6 +33,11 @@ def full_case(worker, boss):
                           delivered_on=case.arrived_on, description="Transport",
                           evidence=evidence_file(), evidence_content_type="application/pdf")
     return case
+
+
+@pytest.fixture
+def full_case(worker, boss):
+    return furnished_case(worker, boss)
 
 
 def case_urls(case) -> dict[str, str]:

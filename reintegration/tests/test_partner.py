@@ -175,17 +175,9 @@ def test_another_organisation_s_staff_find_nothing_of_the_case(
 
 
 def test_a_partner_opens_none_of_the_caseworker_s_pages(client, agr, mariama, worker, boss):
-    from reintegration.factories import ReturneeFactory
-    from reintegration.tests.test_access import case_urls
+    from reintegration.tests.test_access import case_urls, furnished_case
 
-    case = case_for(State.ASSISTANCE_IN_PROGRESS, agr, worker, boss,
-                    members=[(ReturneeFactory(consent=False), "child")])
-    records.vulnerability_save(actor=worker, case=case, kind="medical", notes="Asthma")
-    records.note_add(actor=worker, case=case, text="Visited the workshop")
-    line = case.plan.lines.order_by("id").last()
-    plans.delivery_record(actor=worker, line=line, kind="cash", amount=Decimal("50"),
-                          delivered_on=case.arrived_on, description="Transport",
-                          evidence=evidence_file(), evidence_content_type="application/pdf")
+    case = furnished_case(worker, boss, partner=agr)
     client.force_login(mariama)
     for name, url in case_urls(case).items():
         if name.startswith("partner_"):

@@ -3,9 +3,7 @@ delivers assistance for, the approved budget of each, and the form to record
 what they delivered. Which cases, and how little of each, is decided by
 reintegration.access.partner_cases: anything else is 404."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -17,11 +15,9 @@ from privatemedia.files import stream_private_file
 from .. import selectors
 from ..access import partner_delivers
 from ..forms import DeliveryForm
-from ..services import plans as services
 from ..services.cases import budget_deadline
 from ..workflow import PlanState, State
-from .common import add_service_errors
-from .plans import MSG_DELIVERY_RECORDED
+from .plans import delivery_posted
 
 CASES_PER_PAGE = 25
 
@@ -72,19 +68,8 @@ def partner_case(request, pk):
         lines = list(plan.lines.all())
         form = DeliveryForm(request.POST or None, request.FILES or None, lines=lines,
                             form_id="partner-delivery")
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.delivery_record(
-                    actor=request.user, line=data["line"], kind=data["kind"],
-                    supplier=data["supplier"], amount=data["amount"],
-                    delivered_on=data["delivered_on"], description=data["description"],
-                    evidence=data["evidence"], evidence_content_type=form.evidence_content_type)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, MSG_DELIVERY_RECORDED % {"amount": data["amount"]})
-                return redirect("reintegration:partner_case", pk=case.pk)
+        if delivery_posted(request, form):
+            return redirect("reintegration:partner_case", pk=case.pk)
     return render(request, "reintegration/partner_case.html", {
         "case": case, "plan": plan, "form": form,
         "budget": selectors.budget_of(case, plan),

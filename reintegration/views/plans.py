@@ -223,6 +223,26 @@ def plan_close(request, pk):
     return _plan_page(request, case, rights, close_form=form)
 
 
+def delivery_posted(request, form: DeliveryForm) -> bool:
+    """Record the delivery a valid posted form describes, through the service
+    (which decides who may); True when it was recorded. A refusal goes beside
+    the field it names."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    data = form.cleaned_data
+    try:
+        services.delivery_record(
+            actor=request.user, line=data["line"], kind=data["kind"],
+            supplier=data["supplier"], amount=data["amount"],
+            delivered_on=data["delivered_on"], description=data["description"],
+            evidence=data["evidence"], evidence_content_type=form.evidence_content_type)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return False
+    messages.success(request, MSG_DELIVERY_RECORDED % {"amount": data["amount"]})
+    return True
+
+
 @case_reader
 def delivery_add(request, pk):
     """The quick form of the case page and of the plan page post here; with
@@ -233,19 +253,8 @@ def delivery_add(request, pk):
         raise PermissionDenied
     lines = list(plan.lines.all())
     form = DeliveryForm(request.POST or None, request.FILES or None, lines=lines)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.delivery_record(
-                actor=request.user, line=data["line"], kind=data["kind"],
-                supplier=data["supplier"], amount=data["amount"],
-                delivered_on=data["delivered_on"], description=data["description"],
-                evidence=data["evidence"], evidence_content_type=form.evidence_content_type)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, MSG_DELIVERY_RECORDED % {"amount": data["amount"]})
-            return redirect("reintegration:plan", pk=case.pk)
+    if delivery_posted(request, form):
+        return redirect("reintegration:plan", pk=case.pk)
     return render(request, "reintegration/delivery_form.html", {
         "case": case, "form": form, "budget": selectors.budget_of(case, plan)})
 
