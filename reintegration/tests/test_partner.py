@@ -77,6 +77,7 @@ def test_a_partner_lists_the_organisation_s_cases_once_a_plan_is_agreed(
     assert row["reference"] == agreed.reference
     assert row["approved"] == Decimal("1800.00") and row["left"] == Decimal("1800.00")
     html = response.content.decode()
+    assert "1800.00" in html  # in cents on both databases
     assert returned.reference not in html and elsewhere.reference not in html
 
 

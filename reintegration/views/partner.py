@@ -3,6 +3,8 @@ delivers assistance for, the approved budget of each, and the form to record
 what they delivered. Which cases, and how little of each, is decided by
 reintegration.access.partner_cases: anything else is 404."""
 
+from decimal import Decimal
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -20,6 +22,7 @@ from ..workflow import PlanState, State
 from .plans import delivery_posted
 
 CASES_PER_PAGE = 25
+CENTS = Decimal("0.01")
 
 # The list says 403 to other users; a case's pages say 404 to anyone who is
 # not staff of its partner organisation (partner_case_for), like every other
@@ -33,7 +36,9 @@ def _rows(cases) -> list[dict]:
     states = {value: str(label) for value, label in State.choices}
     rows = []
     for case in cases:
-        approved, delivered = case.approved, case.delivered
+        # Sums come back without their scale on SQLite: cents, as everywhere.
+        approved, delivered = (None if total is None else total.quantize(CENTS)
+                               for total in (case.approved, case.delivered))
         rows.append({
             "url": url(case.pk), "reference": case.reference,
             "name": case.principal.full_name,
