@@ -347,13 +347,17 @@ def line_for(*, user, case_pk: int, pk: int) -> tuple[BudgetLine, Case, access.C
     return line, case, rights
 
 
-def delivery_for(*, user, case_pk: int, pk: int) -> Delivery:
-    """A delivery of a case the user may see (for its evidence), or 404."""
-    case, _rights = case_for(user=user, pk=case_pk)
+def _delivery_of(case: Case, pk: int) -> Delivery:
     delivery = Delivery.objects.filter(pk=pk, line__plan__case=case).first()
     if delivery is None:
         raise Http404
     return delivery
+
+
+def delivery_for(*, user, case_pk: int, pk: int) -> Delivery:
+    """A delivery of a case the user may see (for its evidence), or 404."""
+    case, _rights = case_for(user=user, pk=case_pk)
+    return _delivery_of(case, pk)
 
 
 def visit_for(*, user, case_pk: int, pk: int) -> tuple[MonitoringVisit, Case, access.CaseRights]:
@@ -454,8 +458,4 @@ def partner_deliveries(case: Case) -> list[Delivery]:
 def partner_delivery_for(*, user, case_pk: int, pk: int) -> Delivery:
     """A delivery of a case of the user's partner organisation (for its
     evidence), or 404."""
-    case = partner_case_for(user=user, pk=case_pk)
-    delivery = Delivery.objects.filter(pk=pk, line__plan__case=case).first()
-    if delivery is None:
-        raise Http404
-    return delivery
+    return _delivery_of(partner_case_for(user=user, pk=case_pk), pk)
