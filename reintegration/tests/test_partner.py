@@ -198,7 +198,9 @@ def test_no_delivery_once_the_case_is_in_monitoring_or_the_plan_is_not_approved(
     response = client.get(page(client, monitored))
     assert response.status_code == 200 and response.context["form"] is None
     line = monitored.plan.lines.first()
-    assert client.post(page(client, monitored), delivery_data(line)).status_code == 200
+    response = client.post(page(client, monitored), delivery_data(line))
+    assert response.status_code == 200
+    assert "No delivery can be recorded on this case any more" in response.content.decode()
     assert not Delivery.objects.filter(line=line, description="Sewing machine and fabric")
 
 

@@ -5,8 +5,10 @@ reintegration.access.partner_cases: anything else is 404."""
 
 from decimal import Decimal
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import role_required
@@ -23,6 +25,9 @@ from .plans import delivery_posted
 
 CASES_PER_PAGE = 25
 CENTS = Decimal("0.01")
+MSG_NO_DELIVERY_NOW = _("No delivery can be recorded on this case any more: its assistance "
+                        "is over. Nothing was recorded; ask the caseworker if something is "
+                        "missing.")
 
 # The list says 403 to other users; a case's pages say 404 to anyone who is
 # not staff of its partner organisation (partner_case_for), like every other
@@ -75,6 +80,8 @@ def partner_case(request, pk):
                             form_id="partner-delivery")
         if delivery_posted(request, form):
             return redirect("reintegration:partner_case", pk=case.pk)
+    elif request.method == "POST":  # a page left open while the assistance ended
+        messages.error(request, MSG_NO_DELIVERY_NOW)
     return render(request, "reintegration/partner_case.html", {
         "case": case, "plan": plan, "form": form,
         "budget": selectors.budget_of(case, plan),
