@@ -12,6 +12,15 @@ from simple_history.models import HistoricalRecords
 from privatemedia.files import RandomName
 
 
+class Side(models.TextChoices):
+    """The programmes that share the registry. A record that belongs to one
+    of them (a document, a consent) is shown to that programme's staff only
+    (registry.access)."""
+
+    SCHOLARSHIP = "scholarship", _("Scholarships")
+    REINTEGRATION = "reintegration", _("Voluntary return and reintegration")
+
+
 def _reference(prefix: str, pk: int | None) -> str:
     return f"{prefix}-{pk:06d}" if pk else ""
 
@@ -104,6 +113,10 @@ class Person(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Set by the retention run (registry.retention): identity, contact and
+    # documents are gone; what reports need (year, sex, nationality) is kept.
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True,
+                                         editable=False)
     history = HistoricalRecords(excluded_fields=["search_key", "name_key"])
 
     class Meta:
@@ -206,6 +219,10 @@ class IdentityDocument(models.Model):
         _("scan"), upload_to=RandomName("identity-documents"), blank=True, max_length=200,
     )
     scan_content_type = models.CharField(max_length=60, blank=True, editable=False)
+    # Which programme's staff added it: only they (and the data protection
+    # officer) see it. Empty for documents of unknown origin: the data
+    # protection officer only.
+    side = models.CharField(_("added for"), max_length=16, choices=Side.choices, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     history = HistoricalRecords()
 
@@ -316,6 +333,9 @@ class Consent(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True,
         on_delete=models.SET_NULL, related_name="+",
     )
+    # The version of the privacy notice the person was shown, where they gave
+    # consent online (settings.PRIVACY_NOTICE_VERSION at the time).
+    notice_version = models.CharField(_("privacy notice version"), max_length=20, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("withdrawal recorded by"), null=True,
@@ -345,6 +365,19 @@ class Consent(models.Model):
     @property
     def is_active(self) -> bool:
         return self.withdrawn_at is None
+
+    @property
+    def side(self) -> str:
+        return PURPOSE_SIDE[self.purpose]
+
+
+# The declared purposes of processing, and the programme each belongs to: its
+# staff see and record consents for that purpose, nobody else does.
+PURPOSE_SIDE = {
+    Consent.Purpose.SCHOLARSHIP: Side.SCHOLARSHIP,
+    Consent.Purpose.REINTEGRATION: Side.REINTEGRATION,
+    Consent.Purpose.PARTNER_SHARING: Side.REINTEGRATION,
+}
 
 
 class DuplicateCandidate(models.Model):
@@ -423,3 +456,26 @@ class PersonMerge(models.Model):
 
     def __str__(self):
         return f"{self.merged.reference} → {self.survivor.reference}"
+
+
+class RetentionRun(models.Model):
+    """One run of the retention schedule (registry.retention): what was due,
+    and, unless it was a dry run, what was anonymised."""
+
+    ran_at = models.DateTimeField(_("ran at"), auto_now_add=True)
+    ran_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("ran by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+        help_text=_("Empty when the schedule ran it."),
+    )
+    dry_run = models.BooleanField(_("dry run"), default=True)
+    persons = models.PositiveIntegerField(_("persons anonymised"), default=0)
+    report = models.JSONField(_("report"), default=dict)
+
+    class Meta:
+        verbose_name = _("retention run")
+        verbose_name_plural = _("retention runs")
+        ordering = ["-ran_at", "-id"]
+
+    def __str__(self):
+        return f"{self.ran_at:%Y-%m-%d %H:%M} ({'dry run' if self.dry_run else 'applied'})"

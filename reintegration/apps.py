@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ReintegrationConfig(AppConfig):
     name = "reintegration"
     verbose_name = _("Voluntary return and reintegration")
+
+    def ready(self):
+        from . import privacy
+
+        privacy.register()

@@ -8,7 +8,9 @@ class ScholarshipsConfig(AppConfig):
     verbose_name = _("Scholarships")
 
     def ready(self):
-        from . import selectors
+        from . import privacy, selectors
+
+        privacy.register()
         from .models import Call
 
         # The staff list's cached call filter (selectors.call_choices).

@@ -121,7 +121,7 @@ class Call(models.Model):
     )
     quota = models.PositiveIntegerField(_("number of awards"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=["host_institutions"])
 
     class Meta:
         verbose_name = _("call")
@@ -157,6 +157,7 @@ class RequiredDocument(models.Model):
         Call, verbose_name=_("call"), on_delete=models.CASCADE, related_name="required_documents",
     )
     kind = models.CharField(_("document"), max_length=20, choices=DocumentKind.choices)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("required document")
@@ -184,6 +185,8 @@ class Criterion(models.Model):
         _("highest score"), default=5, validators=[MinValueValidator(1), MaxValueValidator(100)],
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    # Weights decide the ranking: every change is kept.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("review criterion")

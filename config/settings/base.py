@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "privatemedia",
+    "audit",
     "listing",
     "numbering",
     "reminders",

@@ -34,6 +34,8 @@ class Team(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("caseworkers"), blank=True,
         related_name="reintegration_teams",
     )
+    # Who may see which cases follows from the team: every change is kept.
+    history = HistoricalRecords(m2m_fields=["caseworkers"])
 
     class Meta:
         verbose_name = _("team")
@@ -57,6 +59,8 @@ class PartnerDesk(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("staff with a login"), blank=True,
         related_name="partner_desks",
     )
+    # Who at a partner may see cases follows from the desk: every change is kept.
+    history = HistoricalRecords(m2m_fields=["staff"])
 
     class Meta:
         verbose_name = _("partner desk")

@@ -1,0 +1,53 @@
+"""How the programmes plug into the shared registry without the registry
+importing them (registry imports no programme; the programmes import the
+registry).
+
+Each programme registers, in its AppConfig.ready(), the functions the registry
+calls to answer for that programme's side of a person:
+
+- scope: which persons a user may see through this programme
+  (`fn(user) -> QuerySet of person ids | None`; None: the user has no role in
+  this programme). registry.access combines them.
+- records: the ids of the programme's records about some persons, by model
+  label (`fn(person_ids) -> {"scholarships.application": [ids], ...}`), so the
+  read log can answer "everything read about this person".
+- subject_data: everything the programme holds about one person, for a
+  subject-access export (`fn(person) -> list of sections`, see
+  registry.subject_access).
+- retention: what the retention schedule must anonymise
+  (`fn(*, now) -> {"due": person ids, ...}` and an anonymiser), see
+  registry.retention.
+
+Registering twice under the same side and capability replaces the earlier
+function (the test runner may call ready() more than once)."""
+
+from collections.abc import Callable
+from typing import Any
+
+from .models import Side
+
+_HOOKS: dict[str, dict[str, Callable[..., Any]]] = {}
+
+SCOPE = "scope"
+RECORDS = "records"
+SUBJECT_DATA = "subject_data"
+RETENTION = "retention"
+ANONYMISE = "anonymise"
+CAPABILITIES = (SCOPE, RECORDS, SUBJECT_DATA, RETENTION, ANONYMISE)
+
+
+def register(side: Side | str, capability: str, fn: Callable[..., Any]) -> None:
+    if capability not in CAPABILITIES:
+        raise ValueError(f"unknown registry capability {capability!r}")
+    _HOOKS.setdefault(capability, {})[str(side)] = fn
+
+
+def hooks(capability: str) -> dict[str, Callable[..., Any]]:
+    """The registered functions for one capability, by side, in the order of
+    Side (so output that lists the programmes is stable)."""
+    found = _HOOKS.get(capability, {})
+    return {side: found[side] for side in Side.values if side in found}
+
+
+def hook(side: Side | str, capability: str) -> Callable[..., Any] | None:
+    return _HOOKS.get(capability, {}).get(str(side))
