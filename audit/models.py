@@ -52,4 +52,4 @@ class ReadEvent(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.action} {self.model}:{self.object_id}"
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.model}:{self.object_id}"
