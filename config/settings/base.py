@@ -285,6 +285,29 @@ REMINDER_QUEUE = env("REMINDER_QUEUE", default="")
 
 REDIS_URL = env("REDIS_URL", default="")
 
+
+def redis_database(url: str, number: int) -> str:
+    """The same Redis server as `url`, another database number. The broker
+    keeps the database REDIS_URL names; the cache (and the sessions it holds)
+    takes the next one, so that cache.clear() (FLUSHDB) can never empty the
+    Celery queues."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{number}"))
+
+
+def _redis_number(url: str) -> int:
+    from urllib.parse import urlsplit
+
+    path = urlsplit(url).path.strip("/")
+    return int(path) if path.isdigit() else 0
+
+
+# Override with REDIS_CACHE_URL to put the cache on another server.
+REDIS_CACHE_URL = env("REDIS_CACHE_URL", default="") or (
+    redis_database(REDIS_URL, _redis_number(REDIS_URL) + 1) if REDIS_URL else "")
+
 # --- Cache and sessions ----------------------------------------------------
 # With Redis (production), the cache is shared by every web process and
 # sessions are read from it (cached_db: written through to the database,
@@ -293,7 +316,7 @@ REDIS_URL = env("REDIS_URL", default="")
 # not hold sessions: a logout in one process would not reach the others.
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": REDIS_URL, "KEY_PREFIX": "casework"}}
+                          "LOCATION": REDIS_CACHE_URL, "KEY_PREFIX": "casework"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
