@@ -14,13 +14,24 @@ ROOT = Path(__file__).resolve().parent.parent
 DEMO_LOGINS = ROOT / "var" / "demo-logins.txt"
 
 
+def child_environment(port, environ) -> dict:
+    """The environment of the web server and the worker. Links in e-mails
+    (SITE_URL) point at the port actually served, unless SITE_URL is set:
+    `make run PORT=8101` must not send links to :8000."""
+    return {
+        **environ,
+        "DJANGO_SETTINGS_MODULE": environ.get("DJANGO_SETTINGS_MODULE", "config.settings.local"),
+        "SITE_URL": environ.get("SITE_URL") or f"http://127.0.0.1:{port}",
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", default=os.environ.get("PORT", "8000"))
     args = parser.parse_args()
     python = sys.executable
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get(
-        "DJANGO_SETTINGS_MODULE", "config.settings.local"), "PYTHONUNBUFFERED": "1"}
+    env = child_environment(args.port, os.environ)
     children = [
         subprocess.Popen(
             [python, "-m", "celery", "-A", "config", "worker", "--beat", "--loglevel", "INFO",
