@@ -5,7 +5,10 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from registry.forms import MSG_BAD_EMAIL, MSG_BIRTH_IN_FUTURE, MSG_NAME_REQUIRED
@@ -14,6 +17,10 @@ MSG_PASSWORDS_DIFFER = _("The two passwords are not the same. Type the same pass
 MSG_BIRTH_REQUIRED = _("Give your date of birth.")
 MSG_EMAIL_REQUIRED = _("Give the e-mail address where we can write to you.")
 MSG_PASSWORD_REQUIRED = _("Choose a password.")
+MSG_PRIVACY_REQUIRED = _(
+    "Tick this box to create an account: we can only handle your application if you agree "
+    "to the privacy notice."
+)
 
 # The username is the e-mail address, and a username holds at most 150 characters.
 EMAIL_MAX_LENGTH = 150
@@ -73,9 +80,13 @@ class SignupForm(EmailForm):
     preferred_language = forms.ChoiceField(
         label=_("Language of our messages to you"),
     )
+    # The label names the notice's version; see __init__.
+    privacy_consent = forms.BooleanField(
+        error_messages={"required": MSG_PRIVACY_REQUIRED},
+    )
 
     field_order = ["given_names", "family_name", "birth_date", "email", "password1",
-                   "password2", "preferred_language"]
+                   "password2", "preferred_language", "privacy_consent"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -84,6 +95,20 @@ class SignupForm(EmailForm):
         language.initial = _current_language()
         self.fields["password1"].help_text = (
             password_validation.password_validators_help_text_html())
+        consent = self.fields["privacy_consent"]
+        consent.label = gettext(
+            "I have read the privacy notice (version %(version)s) and agree that my data are "
+            "processed to handle my scholarship application."
+        ) % {"version": self.notice_version}
+        consent.help_text = format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>',
+            reverse("privacy_notice"), gettext("Read the privacy notice (opens in a new tab)"),
+        )
+
+    @property
+    def notice_version(self) -> str:
+        """The version of the privacy notice the box refers to."""
+        return settings.PRIVACY_NOTICE_VERSION
 
     def clean_given_names(self):
         return self.cleaned_data["given_names"].strip()

@@ -1,15 +1,25 @@
-"""Applicant accounts: signing up, confirming the e-mail address, and tying
-the account to the registry's Person without ever guessing who someone is.
+"""Applicant accounts: signing up, confirming the e-mail address, and giving
+the account a registry Person of its own.
 
 The flow: account_signup creates an inactive user and e-mails a signed link;
-account_confirm (the link) activates the user, links or creates the Person and
-grants the applicant role. Until then no Person exists: an address nobody
-confirms leaves only an inactive login behind.
+account_confirm (the link) activates the user, creates a new Person for it,
+records the consent given on the sign-up form and grants the applicant role.
+Until then no Person exists: an address nobody confirms leaves only an
+inactive login behind.
+
+A sign-up is never tied to a Person already in the registry, however well the
+name, date of birth or e-mail address agree: those are things an impostor can
+know (a returnee's name and birth date are on many papers), and tying the
+login would hand them the record, its contact details and its documents. The
+registry's duplicate check (registry.services.duplicates_flag, run by
+person_create) puts a likely pair in front of an administrator, who may merge
+them after checking who is who.
 
 Where the sign-up details wait for the confirmation: the names and the address
-on the inactive User; the date of birth, the chosen language and the page to
-return to inside the signed link (django.core.signing: readable by whoever
-holds the link, which is the address's owner, but not changeable).
+on the inactive User; the date of birth, the chosen language, the version of
+the privacy notice agreed to and the page to return to inside the signed link
+(django.core.signing: readable by whoever holds the link, which is the
+address's owner, but not changeable).
 """
 
 import datetime
@@ -23,7 +33,6 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -34,10 +43,10 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
-from registry.models import Person
+from registry.models import Consent, Person
 from registry.names import name_key
 from registry.selectors import person_matches
-from registry.services import person_create, person_update
+from registry.services import consent_give, person_create
 
 from .roles import Role
 
@@ -94,8 +103,7 @@ SENT_NOTHING = "nothing"
 @dataclass(frozen=True)
 class Confirmation:
     user: object
-    person: Person
-    linked: bool  # True: an existing registry person; False: a new one
+    person: Person  # always a new registry person
     next_url: str
 
 
@@ -136,9 +144,9 @@ def _is_pending(user) -> bool:
 
 
 def signup_token(user, *, birth_date: datetime.date, preferred_language: str,
-                 next_url: str = "") -> str:
+                 notice_version: str, next_url: str = "") -> str:
     payload = {"u": user.pk, "s": _state_stamp(user), "b": birth_date.isoformat(),
-               "l": preferred_language}
+               "l": preferred_language, "pv": notice_version}
     if next_url:
         payload["n"] = next_url
     return signing.dumps(payload, salt=SIGNUP_SALT, compress=True)
@@ -165,9 +173,10 @@ def _send_after_commit(*, to: str, language: str, template: str, context: dict) 
     transaction.on_commit(lambda: email_send.delay(subject=subject, body=body, to=[to]))
 
 
-def _send_confirmation(user, *, birth_date, preferred_language, next_url) -> None:
+def _send_confirmation(user, *, birth_date, preferred_language, notice_version,
+                       next_url) -> None:
     token = signup_token(user, birth_date=birth_date, preferred_language=preferred_language,
-                         next_url=next_url)
+                         notice_version=notice_version, next_url=next_url)
     hours = int(signup_link_max_age().total_seconds() // 3600)
     _send_after_commit(
         to=user.email, language=preferred_language, template="signup_confirm",
@@ -198,9 +207,12 @@ def _send_account_exists(user, *, language: str, next_url: str) -> None:
 @transaction.atomic
 def account_signup(*, email: str, password: str, given_names: str, family_name: str,
                    birth_date: datetime.date, preferred_language: str,
-                   next_url: str = "") -> str:
+                   notice_version: str, next_url: str = "") -> str:
     """Create an inactive account and e-mail the confirmation link. `next_url`
     must already be checked as safe by the caller (a path on this site).
+    `notice_version` is the version of the privacy notice the person agreed
+    to on the form; the link carries it, and the consent is recorded with it
+    when the address is confirmed.
 
     An address that already has an active account gets an e-mail saying so,
     with a way to set a new password, and no second account is made. A new
@@ -235,13 +247,15 @@ def account_signup(*, email: str, password: str, given_names: str, family_name: 
     user.set_password(password)
     user.save()
     _send_confirmation(user, birth_date=birth_date, preferred_language=preferred_language,
-                       next_url=next_url)
+                       notice_version=notice_version, next_url=next_url)
     return SENT_CONFIRMATION
 
 
 def _read_token(token: str, *, max_age) -> dict:
     payload = signing.loads(token, salt=SIGNUP_SALT, max_age=max_age)
-    if not isinstance(payload, dict) or not {"u", "s", "b", "l"} <= payload.keys():
+    # "pv", the privacy notice version agreed to: a link without it (sent
+    # before consent was asked for) cannot record the consent, and is refused.
+    if not isinstance(payload, dict) or not {"u", "s", "b", "l", "pv"} <= payload.keys():
         raise signing.BadSignature("incomplete sign-up link")
     return payload
 
@@ -272,7 +286,8 @@ def account_signup_resend(*, email: str, token: str = "", language: str = "",
             and constant_time_compare(payload["s"], _state_stamp(user))):
         _send_confirmation(
             user, birth_date=datetime.date.fromisoformat(payload["b"]),
-            preferred_language=_language(payload["l"]), next_url=payload.get("n", ""),
+            preferred_language=_language(payload["l"]), notice_version=payload["pv"],
+            next_url=payload.get("n", ""),
         )
         return SENT_CONFIRMATION
     signup = link_with_next(reverse("accounts:signup"), next_url, email=email)
@@ -284,30 +299,6 @@ def account_signup_resend(*, email: str, token: str = "", language: str = "",
 
 
 # --- confirming -----------------------------------------------------------------------------
-
-def _births_agree(person: Person, born: datetime.date) -> bool:
-    if person.birth_date is None:
-        return False
-    if person.birth_date_precision == Person.BirthDatePrecision.YEAR:
-        return person.birth_date.year == born.year
-    return person.birth_date == born
-
-
-def _sure_enough(person: Person, *, email: str, key: str, born: datetime.date) -> bool:
-    """Whether one matching record is certainly this person. Linking gives the
-    new login everything the record holds, so two pieces of evidence are
-    needed: an address shared by a family or a cyber café alone is not
-    enough, and neither is a common name with only a year of birth (many
-    "Mamadou Barry" were born in 1990). A record that is not sure enough is not
-    linked; a new one is created and the registry's duplicate check puts the
-    pair in front of an administrator when the name and birth agree."""
-    same_email = bool(person.email) and person.email.lower() == email.lower()
-    same_name = person.name_key == key
-    if same_email:
-        return same_name or _births_agree(person, born)
-    return (same_name and person.birth_date == born
-            and person.birth_date_precision == Person.BirthDatePrecision.DAY)
-
 
 def _applicant_group() -> Group:
     group, _created = Group.objects.get_or_create(name=Role.APPLICANT)
@@ -344,58 +335,42 @@ def signup_link_check(*, token: str) -> None:
     _usable_link(token, lock=False)
 
 
+@transaction.atomic
 def account_confirm(*, token: str) -> Confirmation:
-    """Activate the account of a confirmation link, tie it to a registry
-    person and make it an applicant. Raises a SignupLinkError subclass when
-    the link cannot be used. Logging in is the caller's part."""
+    """Activate the account of a confirmation link, give it a new registry
+    person, record the consent given on the sign-up form and make it an
+    applicant. Raises a SignupLinkError subclass when the link cannot be used.
+    Logging in is the caller's part.
+
+    Never links an existing person (see the module docstring): a likely match
+    only lands in the duplicate queue, through person_create."""
     user, payload = _usable_link(token, lock=True)
 
     born = datetime.date.fromisoformat(payload["b"])
     language = _language(payload["l"])
-    key = name_key(user.first_name, user.last_name)
 
     user.is_active = True
     user.save(update_fields=["is_active"])
     user.groups.add(_applicant_group())
 
-    matches = person_matches(email=user.email, name_key=key, birth_date=born)
-    person = None
-    if len(matches) == 1 and matches[0].user_id is None and _sure_enough(
-        matches[0], email=user.email, key=key, born=born,
-    ):
-        # Locked and checked again: two sign-ups must not claim the same record.
-        person = (Person.objects.select_for_update()
-                  .filter(pk=matches[0].pk, user__isnull=True, merged_into__isnull=True)
-                  .first())
-    linked = False
-    if person is not None:
-        person.user = user
-        if not person.email:
-            person.email = user.email
-        # The person chose the language just now: it is the freshest word on it.
-        person.preferred_language = language
-        person._change_reason = "linked to the login account confirmed by sign-up"
-        try:
-            with transaction.atomic():
-                person_update(actor=user, person=person)
-            linked = True
-        except ValidationError as error:
-            # A record staff must correct first (an old, invalid value) must not
-            # stop the person from getting in: a new record is made, and the
-            # duplicate check pairs the two for an administrator.
-            logger.warning("Sign-up of user %s: registry person %s not linked, it does not "
-                           "validate: %s", user.pk, person.pk, error.messages)
-    if not linked:
-        if matches:
-            logger.info("Sign-up of user %s: %d possible registry match(es) not linked; a new "
-                        "person is created for review.", user.pk, len(matches))
-        person = person_create(actor=user, person=Person(
-            given_names=user.first_name, family_name=user.last_name, birth_date=born,
-            birth_date_precision=Person.BirthDatePrecision.DAY, email=user.email,
-            preferred_language=language, user=user,
-        ))
-    return Confirmation(user=user, person=person, linked=linked,
-                        next_url=payload.get("n", ""))
+    person = person_create(actor=user, person=Person(
+        given_names=user.first_name, family_name=user.last_name, birth_date=born,
+        birth_date_precision=Person.BirthDatePrecision.DAY, email=user.email,
+        preferred_language=language, user=user,
+    ))
+    consent_give(actor=user, person=person, purpose=Consent.Purpose.SCHOLARSHIP,
+                 method=Consent.Method.ONLINE, notice_version=payload["pv"])
+
+    matches = [p for p in person_matches(
+        email=user.email, name_key=name_key(user.first_name, user.last_name), birth_date=born,
+    ) if p.pk != person.pk]
+    if matches:
+        # Ids only: the log is read by more people than the registry.
+        logger.info("Sign-up of user %s created person %s; %d possible registry match(es) "
+                    "(%s) not linked, left for staff review (the duplicate check flags the "
+                    "same name and birth date).", user.pk, person.pk, len(matches),
+                    ", ".join(str(p.pk) for p in matches))
+    return Confirmation(user=user, person=person, next_url=payload.get("n", ""))
 
 
 def expired_link_details(token: str) -> tuple[str, str]:

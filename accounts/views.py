@@ -45,6 +45,13 @@ class LoginView(auth_views.LoginView):
         return response
 
 
+def privacy_notice(request):
+    """Public: read before signing up, and linked from every page's footer."""
+    return render(request, "privacy_notice.html", {
+        "version": settings.PRIVACY_NOTICE_VERSION, "dpo_email": settings.DPO_EMAIL,
+    })
+
+
 @login_required
 def profile(request):
     person = getattr(request.user, "person", None)
@@ -104,7 +111,7 @@ def signup(request):
                 email=data["email"], password=data["password1"],
                 given_names=data["given_names"], family_name=data["family_name"],
                 birth_date=data["birth_date"], preferred_language=data["preferred_language"],
-                next_url=next_url,
+                notice_version=form.notice_version, next_url=next_url,
             )
             return _sent_page(request, data["email"], next_url)
     else:

@@ -25,6 +25,7 @@ urlpatterns = [
     path("accounts/password-change/done/", auth_views.PasswordChangeDoneView.as_view(),
          name="password_change_done"),
     path("accounts/", include("accounts.urls")),
+    path("privacy/", account_views.privacy_notice, name="privacy_notice"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("registry/", include("registry.urls")),
     path("scholarships/", include("scholarships.urls")),

@@ -130,10 +130,10 @@ def household_member_add(*, actor, household: Household, person: Person,
 
 @transaction.atomic
 def consent_give(*, actor, person: Person, purpose: str, method: str, partner=None,
-                 given_at=None) -> Consent:
+                 given_at=None, notice_version: str = "") -> Consent:
     consent = Consent(
         person=person, purpose=purpose, method=method, partner=partner,
-        given_at=given_at or timezone.now(), recorded_by=actor,
+        given_at=given_at or timezone.now(), recorded_by=actor, notice_version=notice_version,
     )
     consent.full_clean()
     consent.save()

@@ -59,6 +59,7 @@ def test_a_new_applicant_applies_with_referees_and_follows_the_status(page: Page
     page.fill("#id_email", "aminata.diallo@example.org")
     page.fill("#id_password1", PASSWORD)
     page.fill("#id_password2", PASSWORD)
+    page.check("#id_privacy_consent")
     submit(page, page.get_by_role("button", name="Create my account"))
     assert len(mail.outbox) == 1
     page.goto(local(link_in(mail.outbox[0], "/accounts/confirm/"), base))

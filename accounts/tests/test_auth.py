@@ -283,3 +283,47 @@ def test_profile_requires_login(client):
     response = client.get(reverse("accounts:profile"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+# --- at least 12 characters, said beside the field in the user's language -------------------
+
+TOO_SHORT_FR = "Ce mot de passe est trop court. Il doit contenir au minimum 12 caractères."
+
+
+def field_block(html: str, name: str) -> str:
+    block = re.search(rf'<div id="div_id_{name}".*?</div>\s*</div>', html, re.S)
+    assert block, html
+    return block.group(0)
+
+
+def test_password_reset_refuses_11_characters_beside_the_field_in_french(client):
+    user = UserFactory(email="awa.ndiaye@example.org")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    client.post(reverse("password_reset"), {"email": "awa.ndiaye@example.org"})
+    link = re.search(r"https?://testserver(/accounts/reset/[^/\s]+/[^/\s]+/)",
+                     mail.outbox[0].body).group(1)
+    set_password_url = client.get(link, follow=True).redirect_chain[-1][0]
+    response = client.post(set_password_url, {"new_password1": "Baobab-rive",
+                                              "new_password2": "Baobab-rive"})
+    assert response.status_code == 200
+    # Django says it under the confirmation, just below the new password.
+    assert TOO_SHORT_FR in field_block(response.content.decode(), "new_password2")
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+
+
+def test_password_change_refuses_11_characters_beside_the_field_in_french(client):
+    user = UserFactory()
+    client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    response = client.post(reverse("password_change"), {
+        "old_password": PASSWORD, "new_password1": "Baobab-rive",
+        "new_password2": "Baobab-rive"})
+    assert response.status_code == 200
+    assert TOO_SHORT_FR in field_block(response.content.decode(), "new_password2")
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+    response = client.post(reverse("password_change"), {
+        "old_password": PASSWORD, "new_password1": "Baobab-river",  # 12 characters
+        "new_password2": "Baobab-river"})
+    assert response.status_code == 302

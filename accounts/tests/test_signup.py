@@ -1,7 +1,8 @@
-"""Signing up as an applicant: the form, the confirmation link, and linking
-the new account to the registry without ever guessing who someone is."""
+"""Signing up as an applicant: the form, the confirmation link, and the new
+registry person it gets (never an existing one: see test_takeover.py)."""
 
 import datetime
+import logging
 import re
 import time
 
@@ -13,12 +14,12 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts import services
-from accounts.forms import MSG_BIRTH_REQUIRED, MSG_PASSWORDS_DIFFER
+from accounts.forms import MSG_BIRTH_REQUIRED, MSG_PASSWORDS_DIFFER, MSG_PRIVACY_REQUIRED
 from accounts.roles import Role, has_role
 from accounts.views import MSG_WELCOME
 from registry.factories import PersonFactory, UserFactory
 from registry.forms import MSG_BAD_EMAIL, MSG_BIRTH_IN_FUTURE, MSG_NAME_REQUIRED
-from registry.models import DuplicateCandidate, Person
+from registry.models import Consent, DuplicateCandidate, Person
 from registry.names import name_key
 from registry.selectors import person_matches
 
@@ -36,7 +37,7 @@ def signup_data(**changes):
     data = {
         "given_names": "Aminata", "family_name": "Diallo", "birth_date": BORN.isoformat(),
         "email": "aminata.diallo@example.org", "password1": PASSWORD, "password2": PASSWORD,
-        "preferred_language": "fr", "next": APPLY_URL,
+        "preferred_language": "fr", "privacy_consent": "on", "next": APPLY_URL,
     }
     data.update(changes)
     return data
@@ -212,20 +213,26 @@ def test_signing_up_again_before_confirming_replaces_the_first_sign_up(client, s
     assert user.person.family_name == "Diallo"
 
 
-# --- linking to the registry ----------------------------------------------------------------
+# --- never linked to an existing registry person ------------------------------------------
+# A sign-up always gets a new person; a likely match goes to the duplicate
+# queue, where an administrator checks who is who (test_takeover.py: why).
 
-def test_a_person_already_in_the_registry_is_linked_not_created_again(client, sign_up):
+def test_a_person_already_in_the_registry_is_flagged_not_linked(client, sign_up):
     existing = PersonFactory(given_names="Aminata", family_name="Diallo", birth_date=BORN,
                              email="", user=None)
     before = Person.objects.count()
     sign_up()
     client.post(confirm_path(mail.outbox[0]))
-    assert Person.objects.count() == before
+    assert Person.objects.count() == before + 1
     existing.refresh_from_db()
-    user = User.objects.get(username="aminata.diallo@example.org")
-    assert existing.user == user
-    assert existing.email == "aminata.diallo@example.org"  # filled in, it was empty
-    assert not DuplicateCandidate.objects.exists()
+    assert existing.user is None
+    assert existing.email == ""  # nothing of the sign-up written into it
+    new = User.objects.get(username="aminata.diallo@example.org").person
+    assert new.pk != existing.pk
+    pair = DuplicateCandidate.objects.get()
+    assert {pair.person_a_id, pair.person_b_id} == {existing.pk, new.pk}
+    assert pair.reason == DuplicateCandidate.Reason.NAME_AND_BIRTH
+    assert pair.status == DuplicateCandidate.Status.OPEN
 
 
 @pytest.mark.parametrize(("given", "family"), [
@@ -234,28 +241,41 @@ def test_a_person_already_in_the_registry_is_linked_not_created_again(client, si
     ("Diallo", "Aminata"),
     ("  aminata ", "DIALLÓ"),
 ])
-def test_accents_case_and_order_of_the_names_still_link(client, sign_up, given, family):
+def test_accents_case_and_order_of_the_names_are_flagged_not_linked(client, sign_up, given,
+                                                                    family):
     existing = PersonFactory(given_names="Aminata", family_name="Diallo", birth_date=BORN,
                              email="a.diallo@example.sn", user=None)
-    before = Person.objects.count()
     sign_up(given_names=given, family_name=family)
     client.post(confirm_path(mail.outbox[0]))
-    assert Person.objects.count() == before
     existing.refresh_from_db()
-    assert existing.user.username == "aminata.diallo@example.org"
-    assert existing.email == "a.diallo@example.sn"  # not overwritten
-    assert (existing.given_names, existing.family_name) == ("Aminata", "Diallo")
+    assert existing.user is None
+    assert existing.email == "a.diallo@example.sn"
+    new = User.objects.get(username="aminata.diallo@example.org").person
+    assert new.pk != existing.pk
+    assert DuplicateCandidate.objects.filter(person_a=existing, person_b=new).exists()
 
 
-def test_a_person_found_by_e_mail_is_linked(client, sign_up):
+def test_a_person_with_the_same_e_mail_address_is_not_linked(client, sign_up):
     existing = PersonFactory(given_names="Aminata", family_name="Diallo Sow", birth_date=BORN,
                              email="Aminata.Diallo@example.org", user=None)
-    before = Person.objects.count()
     sign_up()
     client.post(confirm_path(mail.outbox[0]))
-    assert Person.objects.count() == before
     existing.refresh_from_db()
-    assert existing.user.username == "aminata.diallo@example.org"
+    assert existing.user is None
+    assert User.objects.get(username="aminata.diallo@example.org").person.pk != existing.pk
+
+
+def test_possible_matches_are_logged_by_id_only(client, sign_up, caplog):
+    existing = PersonFactory(given_names="Aminata", family_name="Diallo", birth_date=BORN,
+                             email="a.diallo@example.sn", user=None)
+    sign_up()
+    with caplog.at_level(logging.INFO, logger="accounts.services"):
+        client.post(confirm_path(mail.outbox[0]))
+    new = User.objects.get(username="aminata.diallo@example.org").person
+    [line] = [r.getMessage() for r in caplog.records if r.name == "accounts.services"]
+    assert str(existing.pk) in line and str(new.pk) in line
+    for personal in ("Aminata", "Diallo", "example", BORN.isoformat(), existing.reference):
+        assert personal not in line
 
 
 def test_a_matching_person_with_another_account_is_never_taken_over(client, sign_up):
@@ -317,7 +337,7 @@ def test_a_year_of_birth_and_a_common_name_alone_do_not_link(client, sign_up):
     assert DuplicateCandidate.objects.filter(person_a=namesake, person_b=new).exists()
 
 
-def test_a_year_of_birth_with_the_same_e_mail_links(client, sign_up):
+def test_a_year_of_birth_with_the_same_e_mail_is_flagged_not_linked(client, sign_up):
     existing = PersonFactory(given_names="Aminata", family_name="Diallo",
                              birth_date=datetime.date(BORN.year, 1, 1),
                              birth_date_precision=Person.BirthDatePrecision.YEAR,
@@ -325,7 +345,9 @@ def test_a_year_of_birth_with_the_same_e_mail_links(client, sign_up):
     sign_up()
     client.post(confirm_path(mail.outbox[0]))
     existing.refresh_from_db()
-    assert existing.user.username == "aminata.diallo@example.org"
+    assert existing.user is None
+    new = User.objects.get(username="aminata.diallo@example.org").person
+    assert DuplicateCandidate.objects.filter(person_a=existing, person_b=new).exists()
 
 
 def test_a_merged_record_is_never_linked(client, sign_up):
@@ -510,7 +532,10 @@ def test_asking_for_a_link_says_the_same_whatever_the_address(client, post):
     ({"given_names": "", "family_name": " "}, "given_names", MSG_NAME_REQUIRED),
     ({"password2": "Baobab-river-2032"}, "password2", MSG_PASSWORDS_DIFFER),
     ({"password1": "12345", "password2": "12345"}, "password1",
-     "This password is too short. It must contain at least 10 characters."),
+     "This password is too short. It must contain at least 12 characters."),
+    ({"password1": "Baobab-rive", "password2": "Baobab-rive"}, "password1",  # 11 characters
+     "This password is too short. It must contain at least 12 characters."),
+    ({"privacy_consent": ""}, "privacy_consent", MSG_PRIVACY_REQUIRED),
     ({"password1": "password123", "password2": "password123"}, "password1",
      "This password is too common."),
     ({"password1": "aminata.diallo", "password2": "aminata.diallo"}, "password1",
@@ -566,3 +591,72 @@ def test_opening_the_link_does_not_confirm_until_the_button_is_pressed(client, s
     assert not User.objects.get(username="aminata.diallo@example.org").is_active
     assert client.post(confirm_path(mail.outbox[0])).status_code == 302
     assert User.objects.get(username="aminata.diallo@example.org").is_active
+
+
+# --- the privacy notice and the consent ------------------------------------------------------
+
+def test_the_form_asks_for_consent_naming_the_notice_version_and_linking_it(client, settings):
+    settings.PRIVACY_NOTICE_VERSION = "2031-04"
+    html = client.get(SIGNUP_URL).content.decode()
+    block = field_block(html, "privacy_consent")
+    assert 'type="checkbox"' in block
+    assert "I have read the privacy notice (version 2031-04)" in block
+    assert f'href="{reverse("privacy_notice")}"' in block
+
+
+def test_the_consent_is_recorded_with_the_version_agreed_to(client, sign_up, settings):
+    settings.PRIVACY_NOTICE_VERSION = "2031-04"
+    sign_up()
+    assert not Consent.objects.exists()  # nothing before confirmation
+    # A new notice published between the sign-up and the click does not change
+    # what the person agreed to.
+    settings.PRIVACY_NOTICE_VERSION = "2031-09"
+    client.post(confirm_path(mail.outbox[0]))
+    user = User.objects.get(username="aminata.diallo@example.org")
+    consent = Consent.objects.get()
+    assert consent.person == user.person
+    assert consent.purpose == Consent.Purpose.SCHOLARSHIP
+    assert consent.method == Consent.Method.ONLINE
+    assert consent.notice_version == "2031-04"
+    assert consent.recorded_by == user
+    assert consent.withdrawn_at is None
+
+
+def test_a_new_link_for_an_expired_one_keeps_the_version_agreed_to(client, sign_up, post,
+                                                                   settings, monkeypatch):
+    settings.PRIVACY_NOTICE_VERSION = "2031-04"
+    sign_up()
+    monkeypatch.setattr(signing, "time", ShiftedClock(hours=49))
+    token = client.get(confirm_path(mail.outbox[0])).context["form"].initial["token"]
+    monkeypatch.undo()
+    settings.PRIVACY_NOTICE_VERSION = "2031-09"
+    post(reverse("accounts:signup_resend"),
+         {"email": "aminata.diallo@example.org", "token": token})
+    client.post(confirm_path(mail.outbox[1]))
+    assert Consent.objects.get().notice_version == "2031-04"
+
+
+def test_a_link_without_the_notice_version_is_refused(client, sign_up):
+    # Sent before consent was asked for: it cannot record one.
+    sign_up()
+    user = User.objects.get(username="aminata.diallo@example.org")
+    old = signing.dumps({"u": user.pk, "s": services._state_stamp(user),
+                         "b": BORN.isoformat(), "l": "fr"}, salt=services.SIGNUP_SALT,
+                        compress=True)
+    response = client.post(reverse("accounts:signup_confirm", args=[old]))
+    assert response.status_code == 400
+    assert str(services.MSG_LINK_INVALID) in response.content.decode()
+    user.refresh_from_db()
+    assert not user.is_active
+    assert not Person.objects.exists()
+
+
+# --- passwords of at least 12 characters ------------------------------------------------------
+
+def test_a_short_password_is_refused_beside_the_field_in_the_user_s_language(client, post):
+    client.cookies["django_language"] = "fr"
+    response = post(SIGNUP_URL, signup_data(password1="Baobab-rive", password2="Baobab-rive"))
+    assert response.status_code == 200
+    block = field_block(response.content.decode(), "password1")
+    assert "Ce mot de passe est trop court. Il doit contenir au minimum 12 caractères." in block
+    assert not User.objects.exists()

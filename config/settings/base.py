@@ -127,11 +127,17 @@ AUTH_CACHE_SECONDS = env.int("AUTH_CACHE_SECONDS", default=300)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
+     "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# The privacy notice shown at /privacy/ and agreed to at sign-up. Change the
+# version whenever the text changes in substance: each online consent records
+# the version the person agreed to (registry.Consent.notice_version).
+PRIVACY_NOTICE_VERSION = env("PRIVACY_NOTICE_VERSION", default="2026-12")
+# Where people write to exercise their rights (access, rectification, erasure...).
+DPO_EMAIL = env("DPO_EMAIL", default="dpo@example.org")
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
