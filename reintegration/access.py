@@ -11,7 +11,11 @@ write) and the administration.
   pages only, the cases their organisation delivers for once a plan is agreed:
   the returnee's name and contact, the approved budget lines and the
   deliveries; and record the assistance they deliver. Nothing else of the
-  case (no notes, documents, household, vulnerabilities or visits).
+  case (no notes, documents, household, vulnerabilities or visits). And only
+  while the returnee's consent to share with that organisation is on record
+  (registry.models.Consent, purpose PARTNER_SHARING, naming the partner, not
+  withdrawn): without it, or from the moment it is withdrawn, the case is not
+  found.
 
 Special category data (vulnerabilities, confidential notes, and what follows
 from them, such as the ceiling raised by a vulnerability) is for the case's
@@ -19,9 +23,10 @@ caseworker, their supervisor and the data protection officer only."""
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.roles import Role, has_role
+from registry.models import Consent
 
 from .models import Case, PartnerDesk, Team
 from .workflow import State
@@ -138,16 +143,40 @@ def _desk_organisations(user):
         "partnerdesk__organisation_id")
 
 
+def sharing_consents() -> QuerySet:
+    """The consents to share with a named partner that are in force."""
+    return Consent.objects.filter(purpose=Consent.Purpose.PARTNER_SHARING,
+                                  withdrawn_at__isnull=True)
+
+
+def shared_with_partner() -> Exists:
+    """A condition on cases: the principal returnee's consent to share with
+    the case's partner organisation is in force (given, naming that very
+    organisation, not withdrawn)."""
+    return Exists(sharing_consents().filter(person_id=OuterRef("principal_id"),
+                                            partner_id=OuterRef("partner_id")))
+
+
+def partner_may_see(case: Case) -> bool:
+    """The case's partner organisation may see it as far as consent goes (one
+    query; False without a partner)."""
+    return case.partner_id is not None and sharing_consents().filter(
+        person_id=case.principal_id, partner_id=case.partner_id).exists()
+
+
 def partner_cases(user, queryset: QuerySet | None = None) -> QuerySet:
-    """The cases `user` sees as the staff of a partner organisation."""
+    """The cases `user` sees as the staff of a partner organisation: those of
+    their organisation, in a state it works on, whose returnee consented to
+    the sharing with it."""
     queryset = Case.objects.all() if queryset is None else queryset
     if not (user.is_authenticated and user.is_active and has_role(user, Role.PARTNER)):
         return queryset.none()
-    return queryset.filter(partner_id__in=_desk_organisations(user), state__in=PARTNER_STATES)
+    return queryset.filter(shared_with_partner(), partner_id__in=_desk_organisations(user),
+                           state__in=PARTNER_STATES)
 
 
 def partner_delivers(user, case: Case) -> bool:
     """`user`, staff of the case's partner organisation, may record a delivery
-    on it now (one query)."""
+    on it now, the returnee's consent to share with it in force (one query)."""
     return (case.state in PARTNER_DELIVERS and case.partner_id is not None
             and partner_cases(user, Case.objects.filter(pk=case.pk)).exists())

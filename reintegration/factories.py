@@ -84,6 +84,15 @@ class ReturneeFactory(PersonFactory):
                 expires_on=timezone.localdate() + datetime.timedelta(days=2500))
 
 
+def sharing_consent(case, *, recorded_by=None, given_at=None) -> Consent:
+    """The principal returnee's consent to share the case with its partner
+    organisation, in force: without it the partner does not see the case."""
+    return Consent.objects.create(
+        person_id=case.principal_id, purpose=Consent.Purpose.PARTNER_SHARING,
+        partner_id=case.partner_id, method=Consent.Method.SIGNED,
+        given_at=given_at or timezone.now(), recorded_by=recorded_by)
+
+
 def caseworker(username=None, **kwargs):
     """A user with the caseworker role."""
     kwargs.setdefault("roles", [Role.CASEWORKER])
@@ -112,10 +121,13 @@ class TeamFactory(DjangoModelFactory):
 
 
 class CaseFactory(DjangoModelFactory):
-    """A case row in a given state, without its history (for lists)."""
+    """A case row in a given state, without its history (for lists). With
+    `shared_with_partner=True`, the returnee consents to the sharing with the
+    case's partner organisation (which only then sees the case)."""
 
     class Meta:
         model = Case
+        skip_postgeneration_save = True
 
     reference = factory.Sequence(lambda n: f"RET-2026-{n + 1:05d}")
     principal = factory.SubFactory(ReturneeFactory)
@@ -133,6 +145,11 @@ class CaseFactory(DjangoModelFactory):
     planned_departure_on = factory.LazyAttribute(
         lambda o: timezone.localdate() + datetime.timedelta(days=20)
         if o.state == State.DEPARTURE_PLANNED else None)
+
+    @factory.post_generation
+    def shared_with_partner(self, create, extracted, **kwargs):
+        if create and extracted and self.partner_id is not None:
+            sharing_consent(self)
 
 
 class VulnerabilityFactory(DjangoModelFactory):
@@ -189,7 +206,7 @@ ORDER = [State.INTAKE, State.COUNSELLING, State.RETURN_APPROVED, State.DEPARTURE
 
 
 def case_through(state: str, *, worker, approver, principal=None, arrived_days_ago: int = 10,
-                 departure_in_days: int = 0,
+                 departure_in_days: int = 0, shared_with_partner: bool = False,
                  lines=(("business", "Market stall and first stock", Decimal("1200.00")),
                         ("housing", "Three months of rent", Decimal("600.00"))),
                  **open_kwargs) -> Case:
@@ -197,12 +214,19 @@ def case_through(state: str, *, worker, approver, principal=None, arrived_days_a
     (one of ORDER), `approver` (a supervisor of the worker's team) approving
     the plan. The departure is planned `departure_in_days` from today
     (when the case stops there), deliveries and visits dated after an arrival
-    `arrived_days_ago` days ago."""
+    `arrived_days_ago` days ago. With `shared_with_partner`, the returnee's
+    consent to share with the case's partner organisation is recorded (by
+    `worker`, as the case is opened): the partner sees the case."""
+    from registry.services import consent_give
+
     from .services import cases, monitoring, plans
 
     principal = principal or ReturneeFactory()
     open_kwargs.setdefault("country_of_return", principal.nationalities[0].code)
     case = cases.case_open(actor=worker, principal=principal, **open_kwargs)
+    if shared_with_partner and case.partner_id is not None:
+        consent_give(actor=worker, person=principal, purpose=Consent.Purpose.PARTNER_SHARING,
+                     partner=case.partner, method=Consent.Method.SIGNED)
     target = ORDER.index(state)
     today = timezone.localdate()
     arrived = today - datetime.timedelta(days=arrived_days_ago)

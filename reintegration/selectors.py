@@ -30,7 +30,7 @@ from django.utils.formats import date_format
 from accounts.roles import Role, has_role
 from listing.pagination import pk_url
 from listing.widgets import country_choices
-from registry.models import HouseholdMember, IdentityDocument
+from registry.models import Consent, HouseholdMember, IdentityDocument, Organisation
 from registry.names import fold
 
 from . import access
@@ -329,7 +329,32 @@ def case_page(*, user, case: Case, rights: access.CaseRights) -> dict:
         "timeline": timeline(notes=notes, transitions=transitions, assignments=assignments,
                              plan=plan, visits=visits),
         "is_final": case.state in FINAL,
+        "sharing_missing": sharing_missing(case),
     }
+
+
+@dataclass(frozen=True)
+class SharingMissing:
+    """The case's partner organisation cannot see the case: no consent to
+    share with it is in force. `withdrawn_at`: the last withdrawal, when the
+    returnee had consented before."""
+
+    partner: Organisation
+    withdrawn_at: object = None
+
+
+def sharing_missing(case: Case) -> SharingMissing | None:
+    """Why the case's partner organisation cannot see an open case (see
+    access.partner_cases), or None: no partner, the case is over, or the
+    consent is in force. One query, none without a partner."""
+    if case.partner_id is None or not case.is_open:
+        return None
+    withdrawals = list(Consent.objects.filter(
+        purpose=Consent.Purpose.PARTNER_SHARING, person_id=case.principal_id,
+        partner_id=case.partner_id).values_list("withdrawn_at", flat=True))
+    if any(when is None for when in withdrawals):
+        return None
+    return SharingMissing(partner=case.partner, withdrawn_at=max(withdrawals, default=None))
 
 
 def _has_survey(visit: MonitoringVisit) -> bool:

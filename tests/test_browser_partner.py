@@ -30,7 +30,8 @@ def test_a_partner_records_the_first_delivery_of_a_case(page: Page, live_server)
     PartnerDesk.objects.create(organisation=agr).staff.add(mariama)
     worker = caseworker("sophie", first_name="Sophie", last_name="Lambert")
     boss = supervisor_of(worker).supervisor
-    case = case_through(State.PLAN_AGREED, worker=worker, approver=boss, partner=agr)
+    case = case_through(State.PLAN_AGREED, worker=worker, approver=boss, partner=agr,
+                        shared_with_partner=True)
     stall = case.plan.lines.get(description="Market stall and first stock")
 
     log_in(page, base, "mariama")

@@ -15,7 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from ..access import case_rights, partner_delivers
+from accounts.roles import Role, has_role
+
+from ..access import case_rights, partner_delivers, partner_may_see
 from ..models import (
     BudgetCeiling,
     BudgetLine,
@@ -65,6 +67,14 @@ MSG_DELIVERY_BEFORE_ARRIVAL = _("A delivery cannot be before the arrival (%(arri
 MSG_DELIVERY_AFTER_DEADLINE = _("The budget had to be used by %(deadline)s, %(months)s months "
                                 "after arrival.")
 MSG_SUPPLIER_REQUIRED = _("Name the supplier that was paid.")
+MSG_NO_SHARING_CONSENT = _("The returnee's consent to share their case with your organisation "
+                           "is not on record (or was withdrawn): nothing was recorded.")
+
+
+class SharingConsentMissing(PermissionDenied):
+    """A partner's staff act on a case whose returnee has not consented (or
+    no longer consents) to the sharing with their organisation."""
+
 
 # Reasons the system writes in the audit trail when a move follows from an
 # action. Stored in English and translated when shown.
@@ -326,8 +336,13 @@ def delivery_record(*, actor, line: BudgetLine, kind: str, amount: Decimal,
             .get(pk=line.pk))
     case = line.plan.case
     # The case's caseworker or supervisor, or the staff of its partner
-    # organisation, who deliver on the ground.
+    # organisation, who deliver on the ground while the returnee's consent to
+    # share with it is in force (checked here, under the line's lock: a
+    # withdrawal recorded before this point stops the delivery).
     if not partner_delivers(actor, case):
+        if (has_role(actor, Role.PARTNER) and not case_rights(actor, case).work
+                and not partner_may_see(case)):
+            raise SharingConsentMissing(MSG_NO_SHARING_CONSENT)
         require_work(actor, case)
     if line.plan.state != PlanState.APPROVED:
         raise ValidationError(MSG_PLAN_NOT_APPROVED)

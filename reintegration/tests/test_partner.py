@@ -49,6 +49,8 @@ def mariama(agr):
 
 
 def case_for(state, agr, worker, boss, **kwargs):
+    """A case of `agr` whose returnee consented to the sharing with it."""
+    kwargs.setdefault("shared_with_partner", True)
     return case_through(state, worker=worker, approver=boss, partner=agr, **kwargs)
 
 
@@ -68,8 +70,8 @@ def test_a_partner_lists_the_organisation_s_cases_once_a_plan_is_agreed(
         client, agr, mariama, worker, boss):
     agreed = case_for(State.PLAN_AGREED, agr, worker, boss)
     returned = case_for(State.RETURNED, agr, worker, boss)
-    elsewhere = case_through(State.PLAN_AGREED, worker=worker, approver=boss,
-                             partner=organisation("Guinée Solidarité Retour"))
+    elsewhere = case_for(State.PLAN_AGREED, organisation("Guinée Solidarité Retour"), worker,
+                         boss)
     client.force_login(mariama)
     response = client.get(LIST)
     assert response.status_code == 200
@@ -178,7 +180,7 @@ def test_another_organisation_s_staff_find_nothing_of_the_case(
 def test_a_partner_opens_none_of_the_caseworker_s_pages(client, agr, mariama, worker, boss):
     from reintegration.tests.test_access import case_urls, furnished_case
 
-    case = furnished_case(worker, boss, partner=agr)
+    case = furnished_case(worker, boss, partner=agr, shared_with_partner=True)
     client.force_login(mariama)
     for name, url in case_urls(case).items():
         if name.startswith("partner_"):
@@ -211,7 +213,8 @@ def test_the_partner_list_runs_the_same_number_of_queries_for_3_and_30_cases(
     def add(n):
         for _ in range(n):
             CaseFactory(state=State.PLAN_AGREED, partner=agr, caseworker=worker,
-                        arrived_on=timezone.localdate() - datetime.timedelta(days=30))
+                        arrived_on=timezone.localdate() - datetime.timedelta(days=30),
+                        shared_with_partner=True)
 
     add(3)
     client.force_login(mariama)

@@ -1,7 +1,9 @@
 """The pages of a partner organisation's staff: the cases their organisation
 delivers assistance for, the approved budget of each, and the form to record
 what they delivered. Which cases, and how little of each, is decided by
-reintegration.access.partner_cases: anything else is 404."""
+reintegration.access.partner_cases (the organisation's cases in the states it
+works on, while the returnee's consent to share with it is in force): anything
+else is 404, from the moment a consent is withdrawn."""
 
 from decimal import Decimal
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from accounts.roles import Role
 from registry import services as registry_services
 from registry.management.commands.seed_demo import DEMO_PASSWORD
-from registry.models import HouseholdMember, Organisation
+from registry.models import Consent, HouseholdMember, Organisation
 from reintegration import defaults
 from reintegration.factories import REGIONS, ReturneeFactory, case_through
 from reintegration.models import Case, MonitoringVisit, PartnerDesk, Team, Vulnerability
@@ -55,6 +55,12 @@ CASES = [
     (State.MONITORING, "MA", 400, Vulnerability.Kind.ELDERLY, 0),
     (State.CLOSED, "NG", 380, None, 0),
 ]
+# The returnees consented to the sharing of their case with the partner
+# organisation of their country, but for these (state, country): one whose
+# consent is not recorded yet, one who withdrew it. Their case pages tell the
+# caseworker that the partner cannot see them, and what to do.
+NOT_SHARED = {(State.RETURNED, "CD")}
+SHARING_WITHDRAWN = {(State.MONITORING, "MA")}
 COLLEAGUE_CASES = [
     (State.COUNSELLING, "CD", 0, None, 0),
     (State.RETURNED, "GN", 15, None, 1),
@@ -161,11 +167,17 @@ class Command(BaseCommand):
             arrived_days_ago=10 if before_arrival else days,
             departure_in_days=days if before_arrival else 0,
             members=member_list, partner=partners.get(country),
+            shared_with_partner=(state, country) not in NOT_SHARED,
             region_of_return=random.choice(REGIONS.get(country, ["Capital"])),
             lines=(("business", "Stock and equipment for a small shop", Decimal("1400.00")),
                    ("housing", "Rent for the first three months", Decimal("450.00")),
                    ("immediate", "Food and transport on arrival", Decimal("150.00"))),
         )
+        if (state, country) in SHARING_WITHDRAWN:
+            for consent in Consent.objects.filter(
+                    person=principal, purpose=Consent.Purpose.PARTNER_SHARING,
+                    withdrawn_at__isnull=True):
+                registry_services.consent_withdraw(actor=worker, consent=consent)
         if vulnerability:
             records.vulnerability_save(actor=worker, case=case, kind=vulnerability,
                                        notes="Follow-up agreed with the partner organisation.")
