@@ -12,11 +12,15 @@ calls to answer for that programme's side of a person:
   label (`fn(person_ids) -> {"scholarships.application": [ids], ...}`), so the
   read log can answer "everything read about this person".
 - subject_data: everything the programme holds about one person, for a
-  subject-access export (`fn(person) -> list of sections`, see
-  registry.subject_access).
-- retention: what the retention schedule must anonymise
-  (`fn(*, now) -> {"due": person ids, ...}` and an anonymiser), see
-  registry.retention.
+  subject-access export (`fn(person) -> list of sections`, each made with
+  registry.subject_access.section).
+- retention: who the retention schedule may let go
+  (`fn(*, now, schedule, person_ids=None) -> {person id: reason or None}`:
+  every person the programme holds a record of, None while one must be kept;
+  `person_ids` narrows the question), see registry.retention.
+- anonymise: clear the programme's free text and files about one person
+  (`fn(*, person_id, now) -> None`), inside the registry's transaction,
+  before the registry anonymises the person.
 
 Registering twice under the same side and capability replaces the earlier
 function (the test runner may call ready() more than once)."""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import dpo_views, views
 
 app_name = "registry"
 urlpatterns = [
@@ -17,4 +17,10 @@ urlpatterns = [
     path("households/<int:pk>/members/new/", views.household_member_add,
          name="household_member_add"),
     path("changes/", views.changes, name="changes"),
+    path("persons/<int:pk>/subject-access/", dpo_views.subject_access, name="subject_access"),
+    path("persons/<int:pk>/subject-access/pdf/", dpo_views.subject_access_pdf,
+         name="subject_access_pdf"),
+    path("persons/<int:pk>/subject-access/json/", dpo_views.subject_access_json,
+         name="subject_access_json"),
+    path("retention/", dpo_views.retention_runs, name="retention"),
 ]

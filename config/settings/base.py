@@ -225,6 +225,23 @@ SCHOLARSHIP_REVIEW_SPREAD_THRESHOLD = env.int("SCHOLARSHIP_REVIEW_SPREAD_THRESHO
 # reserve candidate taking a freed place); also the default of the offer form.
 SCHOLARSHIP_OFFER_RESPONSE_DAYS = env.int("SCHOLARSHIP_OFFER_RESPONSE_DAYS", default=14)
 
+# --- Retention schedule (registry/retention.py) ------------------------------------------
+# How long the agency keeps knowing a person by name. A person is anonymised only
+# when every programme holding a record of them lets go; a person no programme
+# holds anything of, once their registry record is older than the longest period.
+RETENTION = {
+    # Applications that led to no scholarship: years after their call closed.
+    "applications_not_awarded_years": env.int("RETENTION_APPLICATIONS_NOT_AWARDED_YEARS",
+                                              default=5),
+    # Scholars: years after the scholarship ended (completed or discontinued).
+    "scholars_years": env.int("RETENTION_SCHOLARS_YEARS", default=10),
+    # Return cases: years after the case closed (or was withdrawn, no-show, lost contact).
+    "closed_cases_years": env.int("RETENTION_CLOSED_CASES_YEARS", default=10),
+    # False (the default): the nightly run only reports who is due, and the data
+    # protection officer anonymises from /registry/retention/. True: it anonymises.
+    "apply": env.bool("RETENTION_APPLY", default=False),
+}
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 PHONENUMBER_DEFAULT_REGION = None
@@ -377,6 +394,14 @@ CELERY_BEAT_SCHEDULE = {
     "registry-duplicates-flag": {
         "task": "registry.tasks.duplicates_flag_sweep",
         "schedule": crontab(hour=2, minute=30),
+    },
+    # Daily, at night after the duplicate sweep: the retention schedule
+    # (registry/retention.py). It anonymises the persons due only when
+    # RETENTION["apply"] is True; by default (False) a fresh install only
+    # records a dry run, which the data protection officer reads and applies.
+    "registry-retention-run": {
+        "task": "registry.tasks.retention_run_task",
+        "schedule": crontab(hour=3, minute=15),
     },
     # Reminders (reminders/README.md): each sweep claims what is due and queues
     # the sends; running one twice, or after a restart, sends nothing twice.
