@@ -11,12 +11,15 @@ Exactly once, in two steps that each lean on the database:
    restarted, a sweep run by hand. Then it queues a send task per pending row
    it has not queued lately (the row's id only).
 2. Send. The task locks its row (SELECT ... FOR UPDATE), returns if it is
-   already sent, sends, and marks it sent in the same transaction. A second
-   task for the same row (a redelivery after a worker was killed, a retry, the
-   next sweep queuing it again) waits for the lock, then finds it sent.
+   already sent, renders the e-mail, hands it to the outbox (outbox/: one row)
+   and marks the reminder sent, in the same transaction: a reminder is "sent"
+   exactly when its outbox row exists. No mail server is talked to here; the
+   outbox delivers after the commit and owns the retries. A second task for
+   the same row waits for the lock, then finds it sent.
 
-A worker killed mid-batch leaves its reminders pending: nothing was
-committed for them. The next sweep queues every pending row not queued for
+A worker killed mid-batch leaves its reminders pending (nothing was
+committed for them); a reminder whose rendering failed is left failed. The
+next sweep queues every pending or failed row not queued for
 REMINDER_REQUEUE_AFTER_MINUTES, so they are sent then, once.
 """
 
@@ -28,12 +31,14 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.db import connections, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+
+from outbox.services import message_queue
 
 from . import kinds as declared
 from .kinds import Due, Kind
@@ -53,6 +58,7 @@ ALREADY_DONE = "already done"
 SKIPPED = "skipped"
 PAUSED = "paused"
 UNKNOWN_KIND = "unknown kind"
+FAILED_TO_RENDER = "failed"
 
 
 class InvalidTransition(ValidationError):
@@ -187,14 +193,15 @@ def _claim(kind: Kind, items: list[Due], now: datetime.datetime) -> None:
 
 
 def _fan_out(kind: Kind, now: datetime.datetime) -> int:
-    """Queue a send task for every pending reminder of the kind not queued in
-    the last REMINDER_REQUEUE_AFTER_MINUTES: the ones just claimed, and the
-    ones whose task was lost (a worker killed, a broker restarted). SKIP
+    """Queue a send task for every pending or failed reminder of the kind not
+    queued in the last REMINDER_REQUEUE_AFTER_MINUTES: the ones just claimed,
+    the ones whose task was lost (a worker killed, a broker restarted) and the
+    ones whose last try failed (a template that did not render). SKIP
     LOCKED: a row being sent right now, or taken by a sweep running at the same
     moment, is that process's business."""
     cutoff = now - datetime.timedelta(minutes=settings.REMINDER_REQUEUE_AFTER_MINUTES)
     ids = list(ReminderLog.objects.select_for_update(skip_locked=True)
-               .filter(kind=kind.code, state=State.PENDING)
+               .filter(kind=kind.code, state__in=[State.PENDING, State.FAILED])
                .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lte=cutoff))
                .order_by("id").values_list("pk", flat=True))
     if ids:
@@ -274,27 +281,17 @@ def _record_failure(log: ReminderLog, exc: Exception, now: datetime.datetime) ->
 
 
 def reminder_send(*, log_id: int) -> str:
-    """Send one claimed reminder, exactly once; returns what it did.
+    """Hand one claimed reminder to the outbox, exactly once; returns what it did.
 
-    The row is locked, checked, sent and marked sent in one transaction, so a
-    second run (a retry, a redelivery, a sweep that queued it again) waits for
-    the lock and finds it sent. A failed send is recorded on the row (failed,
-    with its error) and committed, then raised for the task's retry.
-
-    THE ONE UNAVOIDABLE WINDOW: the mail server has accepted the message (its
-    reply to DATA) and this process dies before COMMIT returns. The row is
-    still pending, so the redelivered task or the next sweep sends it again
-    and the recipient gets it twice. No order of steps closes it: marking sent
-    and committing before the send turns it into a reminder never sent, worse
-    for a deadline than one sent twice. So it is kept as small as it can be:
-    the loading, the checks and the rendering all happen before the send;
-    after it there is only one UPDATE, one INSERT of the audit row and the
-    COMMIT, milliseconds on the database; and the connection to the mail
-    server is closed (QUIT) only after the commit, so a server slow to say
-    goodbye does not widen it.
+    The row is locked, checked, its e-mail written to the outbox and the
+    reminder marked sent in one transaction: both commit or neither does. A
+    second run (a redelivery, a sweep that queued it again) waits for the lock
+    and finds it sent. The outbox delivers after the commit, retries a mail
+    server that refuses, and recovers a delivery a killed worker left halfway
+    (outbox/services.py: resent with the same Message-ID). A template that does
+    not render is recorded on the reminder (failed, with its error), and the
+    next sweep tries it again.
     """
-    failure = None
-    connection = None
     with transaction.atomic():
         log = ReminderLog.objects.select_for_update().filter(pk=log_id).first()
         if log is None or log.state in FINAL:
@@ -314,27 +311,15 @@ def reminder_send(*, log_id: int) -> str:
             return SKIPPED
         now = timezone.now()
         try:
-            # A template that does not render is recorded as this reminder's
-            # error, like a mail server that refuses it.
-            message = reminder_message(kind, log, context)
-            connection = get_connection()
-            connection.open()
-            connection.send_messages([message])
+            with transaction.atomic():
+                # Its delivery on the reminders' queue too (REMINDER_QUEUE).
+                message_queue(reminder_message(kind, log, context), kind=f"reminder:{log.kind}",
+                              queue=settings.REMINDER_QUEUE)
         except Exception as exc:
-            failure = exc
             _record_failure(log, exc, now)
-        else:
-            # The window opens here and closes when this block commits.
-            reminder_transition(actor=None, log=log, to=State.SENT, changes={
-                "sent_at": now, "attempts": log.attempts + 1, "last_attempt_at": now})
-    if connection is not None:
-        try:
-            connection.close()
-        except Exception:
-            logger.warning("Closing the mail connection after reminder %s failed.", log_id,
-                           exc_info=True)
-    if failure is not None:
-        raise failure
+            return FAILED_TO_RENDER
+        reminder_transition(actor=None, log=log, to=State.SENT, changes={
+            "sent_at": now, "attempts": log.attempts + 1, "last_attempt_at": now})
     return SENT
 
 

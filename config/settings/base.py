@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "listing",
     "numbering",
     "reminders",
+    "outbox",
     "accounts",
     "registry",
     "scholarships",
@@ -250,7 +251,16 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 # EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.org:587
 _email = env.email_url("EMAIL_URL", default="consolemail://")
-EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+# Every e-mail is an outbox row first, written in the sender's transaction
+# (outbox/); a worker delivers it through the backend EMAIL_URL names.
+EMAIL_BACKEND = "outbox.backends.OutboxBackend"
+OUTBOX_DELIVERY_BACKEND = _email["EMAIL_BACKEND"]
+# A failed attempt is retried after 60 s, 120 s, 240 s... up to an hour, for ever.
+OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
+OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=3600)
+# An e-mail still "being sent" after this long (its worker was killed) is taken again.
+OUTBOX_RECOVER_AFTER_SECONDS = env.int("OUTBOX_RECOVER_AFTER_SECONDS", default=120)
+OUTBOX_SWEEP_BATCH = env.int("OUTBOX_SWEEP_BATCH", default=5000)
 EMAIL_HOST = _email.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = _email.get("EMAIL_PORT") or 25
 EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
@@ -372,6 +382,11 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TASK_ANNOTATIONS = {
+    # One e-mail: a mail server silent for a minute is retried later (the outbox row says when).
+    "outbox.tasks.message_send": {
+        "soft_time_limit": env.int("OUTBOX_SEND_SOFT_TIME_LIMIT", default=50),
+        "time_limit": env.int("OUTBOX_SEND_TIME_LIMIT", default=60),
+    },
     # One e-mail: a mail server that has not answered in a minute is retried later.
     "reminders.tasks.reminder_send": {
         "soft_time_limit": env.int("REMINDER_SEND_SOFT_TIME_LIMIT", default=50),
@@ -388,6 +403,18 @@ if REMINDER_QUEUE:
 
 # The one list of periodic work. Each entry says when it runs and why.
 CELERY_BEAT_SCHEDULE = {
+    # Every minute: a worker writes the time into the cache; /health/ reports
+    # "worker: failing" when it is older than HEALTH_WORKER_HEARTBEAT_SECONDS (ops/).
+    "ops-worker-heartbeat": {
+        "task": "ops.tasks.worker_heartbeat",
+        "schedule": crontab(),
+    },
+    # Every minute: e-mails whose next attempt has come, and e-mails a killed
+    # worker left "being sent", are queued again from the database (outbox/).
+    "outbox-sweep": {
+        "task": "outbox.tasks.outbox_sweep",
+        "schedule": crontab(),
+    },
     # Nightly, when nobody is entering data: look for persons entered twice
     # (same folded name and birth date, or same document) so an administrator
     # finds them in the duplicate queue the next morning.

@@ -14,6 +14,10 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # In-process tests read mail.outbox; a worker process (tests/test_worker.py)
 # writes its e-mails to files the test can read.
 EMAIL_BACKEND = env("TEST_EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
+# The outbox (outbox/) delivers through this; its own tests and the reminders'
+# use it as EMAIL_BACKEND explicitly. Other tests keep reading mail.outbox
+# straight after a call, without on_commit callbacks: locmem above.
+OUTBOX_DELIVERY_BACKEND = env("TEST_OUTBOX_DELIVERY_BACKEND", default=EMAIL_BACKEND)
 EMAIL_FILE_PATH = env("TEST_EMAIL_FILE_PATH", default=str(VAR_DIR / "test-mail"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",

@@ -1,8 +1,9 @@
 import copy
 
 import pytest
+from django.template import TemplateSyntaxError
 
-from reminders import kinds
+from reminders import kinds, services
 
 from .kinds import TEMPLATES, Escalation, FollowUp
 from .mail import FlakyServer
@@ -28,8 +29,34 @@ def test_kinds(settings):
 
 @pytest.fixture
 def flaky_server(settings):
-    """The mail server of the tests refuses the next FlakyServer.failures messages."""
-    settings.EMAIL_BACKEND = "reminders.tests.mail.FlakyServer"
+    """The mail server behind the outbox refuses the next FlakyServer.failures messages."""
+    settings.OUTBOX_DELIVERY_BACKEND = "reminders.tests.mail.FlakyServer"
     FlakyServer.failures = 0
     yield FlakyServer
     FlakyServer.failures = 0
+
+
+BROKEN = "Invalid block tag on line 3: 'endblocktranslate'"
+
+
+class BrokenTemplate:
+    failures = 0
+
+
+@pytest.fixture
+def render_fails(monkeypatch):
+    """The next BrokenTemplate.failures reminders do not render (a translator
+    broke a tag): what now leaves a reminder failed, since the mail server is
+    the outbox's business."""
+    real = services.reminder_message
+
+    def render(*args, **kwargs):
+        if BrokenTemplate.failures > 0:
+            BrokenTemplate.failures -= 1
+            raise TemplateSyntaxError(BROKEN)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "reminder_message", render)
+    BrokenTemplate.failures = 0
+    yield BrokenTemplate
+    BrokenTemplate.failures = 0

@@ -52,13 +52,13 @@ def root(client):
 
 
 @pytest.fixture
-def failed_draft_reminder(settings, flaky_server):
-    """A draft reminder whose send the mail server refused."""
+def failed_draft_reminder(settings, render_fails):
+    """A draft reminder whose e-mail did not render (a mail server that refuses
+    is the outbox's business: the reminder is sent when its e-mail is queued)."""
     application = ApplicationFactory(applicant__email="mariama.bah@example.org")
     failed = log_row(DraftNotSubmitted.code, application, recipient="mariama.bah@example.org")
-    flaky_server.failures = 1
-    with pytest.raises(Exception, match="Connection unexpectedly closed"):
-        services.reminder_send(log_id=failed.pk)
+    render_fails.failures = 1
+    assert services.reminder_send(log_id=failed.pk) == services.FAILED_TO_RENDER
     failed.refresh_from_db()
     assert failed.state == State.FAILED
     return failed
@@ -113,13 +113,12 @@ def test_the_log_runs_the_same_number_of_queries_for_3_and_30_rows(root, test_ki
 
 
 def test_the_state_changes_list_runs_the_same_number_of_queries_for_3_and_30_rows(
-        root, test_kinds, flaky_server):
+        root, test_kinds, render_fails):
     def add(n, start):
         for i in range(start, start + n):
             row = log_row(FollowUp.code, PersonFactory(), recipient=f"p{i}@example.org")
-            flaky_server.failures = 1
-            with pytest.raises(Exception, match="Connection unexpectedly closed"):
-                services.reminder_send(log_id=row.pk)
+            render_fails.failures = 1
+            assert services.reminder_send(log_id=row.pk) == services.FAILED_TO_RENDER
     url = reverse("admin:reminders_reminderevent_changelist")
     add(3, 0)
     root.get(url)
@@ -135,7 +134,7 @@ def test_the_state_changes_list_runs_the_same_number_of_queries_for_3_and_30_row
 def test_a_failed_reminder_page_shows_its_error_and_state_changes(root, failed_draft_reminder):
     url = reverse("admin:reminders_reminderlog_change", args=[failed_draft_reminder.pk])
     html = root.get(url).content.decode()
-    assert "SMTPServerDisconnected: Connection unexpectedly closed" in html
+    assert "TemplateSyntaxError: Invalid block tag on line 3" in html
     assert reverse("scholarships:application_view",
                    args=[failed_draft_reminder.record_id]) in html
 

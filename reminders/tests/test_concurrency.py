@@ -70,8 +70,10 @@ def test_two_sweeps_at_once_claim_and_send_each_reminder_once(test_kinds, settin
 
 
 def test_two_sends_of_one_reminder_at_once_send_it_once(test_kinds, settings):
-    settings.EMAIL_BACKEND = "reminders.tests.mail.SlowServer"
-    SlowServer.delay = 0.3  # the second send arrives while the first talks to the server
+    # The outbox delivers after the reminder's commit: a slow server behind it
+    # holds no reminder lock, and the second send still finds the row sent.
+    settings.OUTBOX_DELIVERY_BACKEND = "reminders.tests.mail.SlowServer"
+    SlowServer.delay = 0.3
     follow_up, _escalation = test_kinds
     with time_machine.travel(START, tick=False):
         PersonFactory()
