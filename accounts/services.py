@@ -33,6 +33,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -162,15 +163,15 @@ def _active_account(email: str):
 # --- e-mails ----------------------------------------------------------------------------
 
 def _send_after_commit(*, to: str, language: str, template: str, context: dict) -> None:
-    """Render now, in the recipient's language; a worker sends it once the
-    sign-up is committed, retrying while the mail server is down."""
-    from .tasks import email_send
-
+    """Render now, in the recipient's language, and hand the e-mail to the
+    outbox in the sign-up's transaction: it leaves only if the sign-up
+    commits, and only the outbox row's id goes on the broker (not the body
+    with its link)."""
     with translation.override(language):
         subject = render_to_string(f"accounts/email/{template}_subject.txt", context).strip()
         body = render_to_string(f"accounts/email/{template}.txt", context)
     subject = " ".join(subject.split())
-    transaction.on_commit(lambda: email_send.delay(subject=subject, body=body, to=[to]))
+    EmailMessage(subject, body, to=[to], headers={"X-Casework-Kind": f"accounts.{template}"}).send()
 
 
 def _send_confirmation(user, *, birth_date, preferred_language, notice_version,
