@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from accounts import views as account_views
+from ops.health import HealthView
 
 admin.site.site_header = _("Casework administration")
 admin.site.site_title = _("Casework")
@@ -31,4 +32,7 @@ urlpatterns = [
     path("scholarships/", include("scholarships.urls")),
     path("cases/", include("reintegration.urls")),
     path("admin/", admin.site.urls),
+    # No login, no data: "ok"/"failing" per check (ops/health.py, docs/production.md).
+    path("health/", HealthView.as_view(), name="health"),
+    path("health/web/", HealthView.as_view(only=("database", "cache")), name="health_web"),
 ]

@@ -33,7 +33,9 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "simple_history",
     "axes",
+    "django_guid",
     "privatemedia",
+    "ops",
     "audit",
     "listing",
     "numbering",
@@ -46,6 +48,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request carries its id (X-Request-ID).
+    "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -496,12 +500,72 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Operations (ops/, docs/production.md) ----------------------------------
+# /health/ checks the worker heartbeat when this is above 0: the heartbeat goes
+# through the cache, so it needs the cache every process shares (Redis).
+HEALTH_WORKER_HEARTBEAT_SECONDS = env.int("HEALTH_WORKER_HEARTBEAT_SECONDS",
+                                          default=180 if REDIS_URL else 0)
+# A load balancer probes over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^health/"]
+
+# Request ids (django-guid): taken from an incoming X-Request-ID when it is 32
+# hex digits or a UUID (nginx's $request_id), otherwise made; returned in X-Request-ID,
+# written in every log line, and carried by the Celery tasks a request queues
+# (ops/apps.py).
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    "VALIDATE_GUID": True,
+    "RETURN_HEADER": True,
+    "EXPOSE_HEADER": False,
+}
+# "text" (a line per record) or "json" (an object per line; production's default).
+LOG_FORMAT = env("LOG_FORMAT", default="text")
+# The worker logs through LOGGING too (same format, same request ids).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Error reporting, off unless SENTRY_DSN is set; then sentry-sdk must be installed
+# (pip install ".[sentry]"). Never sends personal data (send_default_pii=False).
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        send_default_pii=False,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
+
+# Private files (privatemedia/files.py): "django" streams them from Python;
+# "nginx" answers with X-Accel-Redirect to the internal location
+# PRIVATE_MEDIA_INTERNAL_URL, which nginx maps to PRIVATE_MEDIA_ROOT;
+# "xsendfile" with X-Sendfile (Apache mod_xsendfile). Access is checked first
+# either way (django-sendfile2).
+PRIVATE_MEDIA_SERVE = env("PRIVATE_MEDIA_SERVE", default="django")
+SENDFILE_BACKEND = {"nginx": "django_sendfile.backends.nginx",
+                    "xsendfile": "django_sendfile.backends.xsendfile"}.get(
+    PRIVATE_MEDIA_SERVE, "django_sendfile.backends.simple")
+SENDFILE_ROOT = str(PRIVATE_MEDIA_ROOT)
+SENDFILE_URL = env("PRIVATE_MEDIA_INTERNAL_URL", default="/protected/")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Each record carries the request id (django-guid) as correlation_id.
+    "filters": {"request_id": {"()": "django_guid.log_filters.CorrelationId"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s [%(correlation_id)s] %(name)s: %(message)s"},
+        "json": {"()": "pythonjsonlogger.json.JsonFormatter",
+                 "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(correlation_id)s",
+                 "rename_fields": {"asctime": "time", "levelname": "level",
+                                   "name": "logger", "correlation_id": "request_id"}},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"],
+                             "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
+        # django-guid says at INFO each id it sets.
+        "django_guid": {"level": "WARNING"},
         "django.db.backends": {"level": "INFO"},
         # django-axes logs every login attempt at INFO; failures and lockouts are WARNING.
         "axes": {"level": "WARNING"},

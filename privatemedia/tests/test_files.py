@@ -205,3 +205,58 @@ def test_missing_or_absent_private_file_is_not_found(private_file):
     with pytest.raises(Http404):
         stream_private_file(private_file(""), content_type="application/pdf",
                             download_name="x")
+
+
+# --- PRIVATE_MEDIA_SERVE = "nginx": the web server sends the bytes ---------------------
+
+@pytest.fixture
+def served_by(settings, private_file, tmp_path):
+    """Switch how private files leave; django-sendfile2 keeps its backend
+    once loaded, so it is forgotten before and after."""
+    from django_sendfile.utils import _get_sendfile
+
+    def switch(mode, backend):
+        settings.PRIVATE_MEDIA_SERVE = mode
+        settings.SENDFILE_BACKEND = backend
+        settings.SENDFILE_ROOT = str(tmp_path)
+        settings.SENDFILE_URL = "/protected/"
+        _get_sendfile.cache_clear()
+
+    yield switch
+    _get_sendfile.cache_clear()
+
+
+def test_nginx_mode_answers_an_empty_response_that_names_the_internal_location(
+    served_by, private_file
+):
+    served_by("nginx", "django_sendfile.backends.nginx")
+    response = stream_private_file(private_file(), content_type="application/pdf",
+                                   download_name="passport-DOC-42")
+    assert response.status_code == 200
+    assert response["X-Accel-Redirect"] == "/protected/identity-documents/Xq3t"
+    assert response.content == b""
+    assert response["Content-Disposition"] == 'attachment; filename="passport-DOC-42.pdf"'
+    assert response["Content-Type"] == "application/pdf"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_nginx_mode_unknown_type_and_missing_files(served_by, private_file):
+    served_by("nginx", "django_sendfile.backends.nginx")
+    response = stream_private_file(private_file(), content_type="", download_name="letter")
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"] == 'attachment; filename="letter.bin"'
+    with pytest.raises(Http404):
+        stream_private_file(private_file("identity-documents/gone"),
+                            content_type="application/pdf", download_name="x")
+    with pytest.raises(Http404):
+        stream_private_file(private_file(""), content_type="application/pdf", download_name="x")
+
+
+def test_xsendfile_mode_names_the_file_on_disk(served_by, private_file, tmp_path):
+    served_by("xsendfile", "django_sendfile.backends.xsendfile")
+    response = stream_private_file(private_file(), content_type="image/png",
+                                   download_name="photo")
+    assert response["X-Sendfile"] == str(tmp_path / "identity-documents" / "Xq3t")
+    assert response.content == b""
+    assert response["Content-Disposition"] == 'attachment; filename="photo.png"'
