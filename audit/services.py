@@ -1,6 +1,8 @@
 """Writing to the read log. Pages are recorded by audit.middleware from the
 URL they answer; a download or an export that the URL alone does not describe
-(how many rows left, which person a file is about) calls record_read."""
+(how many rows left, which person a file is about) calls record_read, and
+sets `request.read_recorded = True` so the middleware does not add a second
+row for the same answer."""
 
 from .models import ReadEvent
 

@@ -31,6 +31,7 @@ urlpatterns = [
     path("registry/", include("registry.urls")),
     path("scholarships/", include("scholarships.urls")),
     path("cases/", include("reintegration.urls")),
+    path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
     # No login, no data: "ok"/"failing" per check (ops/health.py, docs/production.md).
     path("health/", HealthView.as_view(), name="health"),

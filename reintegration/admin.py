@@ -138,7 +138,7 @@ class TeamForm(forms.ModelForm):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(RegistryHistoryAdmin):
     form = TeamForm
     list_display = ["name", "supervisor", "caseworker_count"]
     list_filter = ["supervisor"]
@@ -163,7 +163,7 @@ class TeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(PartnerDesk)
-class PartnerDeskAdmin(admin.ModelAdmin):
+class PartnerDeskAdmin(RegistryHistoryAdmin):
     """Who, at a partner organisation, logs in to see its cases (the users
     must hold the partner role; the role alone opens nothing)."""
 

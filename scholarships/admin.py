@@ -85,9 +85,43 @@ class ProgrammeAdmin(admin.ModelAdmin):
 
 # --- calls ---------------------------------------------------------------------------
 
-class RequiredDocumentInline(admin.TabularInline):
-    model = RequiredDocument
+class HistoryLinkInline(admin.TabularInline):
+    """An inline whose rows link to their own history (InlineHistoryAdmin)."""
+
     extra = 0
+    readonly_fields = ["history_link"]
+
+    @admin.display(description=_("history"))
+    def history_link(self, obj):
+        if not obj.pk:
+            return EMPTY
+        meta = obj._meta
+        url = reverse(f"admin:{meta.app_label}_{meta.model_name}_history", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, gettext("History"))
+
+
+class InlineHistoryAdmin(RegistryHistoryAdmin):
+    """The history of records edited as inlines of a call: reached from the
+    inline's link, absent from the admin's index, and read only (they are
+    edited on the call's page, with its checks)."""
+
+    allow_revert = False
+
+    def has_module_permission(self, request):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class RequiredDocumentInline(HistoryLinkInline):
+    model = RequiredDocument
 
 
 class CriterionForm(forms.ModelForm):
@@ -103,10 +137,13 @@ class CriterionForm(forms.ModelForm):
         return weight
 
 
-class CriterionInline(admin.TabularInline):
+class CriterionInline(HistoryLinkInline):
     model = Criterion
     form = CriterionForm
-    extra = 0
+
+
+admin.site.register(RequiredDocument, InlineHistoryAdmin)
+admin.site.register(Criterion, InlineHistoryAdmin)
 
 
 def _weight_total():

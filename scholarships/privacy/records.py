@@ -1,5 +1,47 @@
-"""See the package docstring."""
+"""See the package docstring: the ids of this programme's records about some
+persons, so the read log can answer "everything read about this person"."""
+
+from django.db.models import CharField, Value
+
+
+def person_records(person_ids) -> dict[str, list[int]]:
+    """{"scholarships.application": [ids], ...} in one query (a UNION), whatever
+    the number of persons and records."""
+    from ..models import (
+        Application,
+        ApplicationDocument,
+        AwardOffer,
+        Referee,
+        ReviewAssignment,
+        ScholarFollowUp,
+    )
+
+    person_ids = list(person_ids)
+    if not person_ids:
+        return {}
+    mine = {"application__applicant_id__in": person_ids}
+    parts = [
+        (Application, {"applicant_id__in": person_ids}),
+        (ApplicationDocument, mine),
+        (Referee, mine),
+        (ReviewAssignment, mine),
+        (AwardOffer, mine),
+        (ScholarFollowUp, mine),
+    ]
+    queries = [
+        model.objects.filter(**where).order_by()
+        .annotate(label=Value(model._meta.label_lower, output_field=CharField()))
+        .values_list("label", "pk")
+        for model, where in parts
+    ]
+    found: dict[str, list[int]] = {}
+    for label, pk in queries[0].union(*queries[1:], all=True):
+        found.setdefault(label, []).append(pk)
+    return found
 
 
 def register() -> None:
-    """Filled in by the records work of issue 10."""
+    from registry import programmes
+    from registry.models import Side
+
+    programmes.register(Side.SCHOLARSHIP, programmes.RECORDS, person_records)
