@@ -78,12 +78,21 @@ def iso(day: datetime.date) -> str:
 
 # --- locks, rights, and what the caseload shows ---------------------------------
 
-def locked(case: Case) -> Case:
+def locked(case: Case | int) -> Case:
     """The case row, locked until the transaction ends, so two people cannot
-    move it at once. Only the case row: FOR UPDATE would otherwise also lock
-    the person and the caseworker."""
-    return Case.objects.select_for_update(of=("self",)).select_related(
-        "principal", "caseworker").get(pk=case.pk)
+    move it at once, and read again once the lock is granted: every state
+    checked after this is the one the lock protects (see the lock order in
+    services/__init__.py).
+
+    Two statements on purpose. The lock is taken on the case row alone, with
+    no join: when FOR UPDATE waits for another transaction, PostgreSQL
+    re-reads only the locked row and re-checks the join against the rows of
+    the old snapshot, so a case whose caseworker was changed meanwhile would
+    vanish from the result. The second statement, with the lock held, reads
+    the case, its person and its caseworker as they are now."""
+    pk = getattr(case, "pk", case)
+    Case.objects.select_for_update(of=("self",)).filter(pk=pk).values_list("pk").get()
+    return Case.objects.select_related("principal", "caseworker").get(pk=pk)
 
 
 def require_work(actor, case: Case, *, open_only: bool = True) -> None:

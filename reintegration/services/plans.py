@@ -1,7 +1,9 @@
 """The reintegration plan, its budget and the assistance delivered.
 
-Locks are always taken in the same order, budget line, then plan, then case,
-so two services never wait for each other's rows (no deadlock)."""
+Locks are always taken in the same order, case, then plan, then budget line
+(see services/__init__.py), and every state or amount is checked on the rows
+read once the locks are held, so two services never wait for each other's
+rows (no deadlock) nor act on a state that changed while they waited."""
 
 import datetime
 from dataclasses import dataclass, field
@@ -135,9 +137,24 @@ def _check_ceiling(case: Case, total: Decimal) -> Decimal:
     return ceiling
 
 
-def _locked_plan(plan: Plan) -> tuple[Plan, Case]:
-    plan = Plan.objects.select_for_update().get(pk=plan.pk)
-    return plan, locked(plan.case)
+def _locked_plan(plan: Plan | int) -> tuple[Plan, Case]:
+    """The plan's case, then the plan, locked (in that order) and read again
+    once the locks are granted."""
+    pk = getattr(plan, "pk", plan)
+    case = locked(Plan.objects.values_list("case_id", flat=True).get(pk=pk))
+    plan = Plan.objects.select_for_update().get(pk=pk, case=case)
+    plan.case = case
+    return plan, case
+
+
+def _locked_line(line: BudgetLine) -> tuple[BudgetLine, Plan, Case]:
+    """The line's case, its plan, then the line, locked in that order and read
+    again once the locks are granted."""
+    plan, case = _locked_plan(BudgetLine.objects.values_list("plan_id", flat=True)
+                              .get(pk=line.pk))
+    line = BudgetLine.objects.select_for_update().get(pk=line.pk, plan=plan)
+    line.plan = plan
+    return line, plan, case
 
 
 def _require_draft(plan: Plan) -> None:
@@ -210,10 +227,9 @@ def line_add(*, actor, plan: Plan, category: str, description: str,
 @transaction.atomic
 def line_change(*, actor, line: BudgetLine, category: str, description: str,
                 amount: Decimal) -> BudgetLine:
-    plan, case = _locked_plan(line.plan)
+    line, plan, case = _locked_line(line)
     require_work(actor, case)
     _require_draft(plan)
-    line = BudgetLine.objects.get(pk=line.pk, plan=plan)
     _check_ceiling(case, plan_total(plan) - line.amount + amount)
     line.category, line.description, line.amount = category, description.strip(), amount
     line.full_clean()
@@ -224,7 +240,7 @@ def line_change(*, actor, line: BudgetLine, category: str, description: str,
 
 @transaction.atomic
 def line_remove(*, actor, line: BudgetLine) -> None:
-    plan, case = _locked_plan(line.plan)
+    line, plan, case = _locked_line(line)
     require_work(actor, case)
     _require_draft(plan)
     BudgetLine.objects.filter(pk=line.pk, plan=plan).delete()
@@ -299,10 +315,11 @@ def plan_return(*, actor, plan: Plan, reason: str) -> Plan:
 @transaction.atomic
 def plan_close(*, actor, plan: Plan, reason: str) -> Plan:
     """Close an approved plan whose remaining budget will not be used, with
-    the reason. Its lines are locked first, so a delivery being recorded at the
-    same moment finishes before, or finds the plan closed."""
-    list(BudgetLine.objects.select_for_update().filter(plan=plan).order_by("pk"))
+    the reason. The case and the plan are locked first, then its lines: a
+    delivery being recorded at the same moment finishes before, or finds the
+    plan closed."""
     plan, case = _locked_plan(plan)
+    list(BudgetLine.objects.select_for_update().filter(plan=plan).order_by("pk"))
     require_work(actor, case)
     reason = (reason or "").strip()
     if not reason:
@@ -326,25 +343,26 @@ def delivery_record(*, actor, line: BudgetLine, kind: str, amount: Decimal,
                     delivered_on: datetime.date, description: str, evidence,
                     evidence_content_type: str, supplier: str = "") -> Delivery:
     """Record assistance against a budget line. Delivered never exceeds
-    approved: the line's row is locked while its delivered total is checked and
-    raised, so two deliveries posted at the same moment are counted one after
-    the other (and the database refuses a total above the amount in any case).
+    approved: the case, the plan and the line are locked (in that order) and
+    read again before anything is checked, so two deliveries posted at the same
+    moment are counted one after the other (and the database refuses a total
+    above the amount in any case), and a plan closed or a case withdrawn while
+    this one waited refuses it.
 
     The first delivery starts the assistance; the one that completes the plan
     moves the case to monitoring."""
-    line = (BudgetLine.objects.select_for_update(of=("self",)).select_related("plan")
-            .get(pk=line.pk))
-    case = line.plan.case
+    line, plan, case = _locked_line(line)
     # The case's caseworker or supervisor, or the staff of its partner
     # organisation, who deliver on the ground while the returnee's consent to
-    # share with it is in force (checked here, under the line's lock: a
-    # withdrawal recorded before this point stops the delivery).
+    # share with it is in force (checked here, under the case's, plan's and
+    # line's locks: a withdrawal recorded before this point stops the
+    # delivery).
     if not partner_delivers(actor, case):
         if (has_role(actor, Role.PARTNER) and not case_rights(actor, case).work
                 and not partner_may_see(case)):
             raise SharingConsentMissing(MSG_NO_SHARING_CONSENT)
         require_work(actor, case)
-    if line.plan.state != PlanState.APPROVED:
+    if plan.state != PlanState.APPROVED:
         raise ValidationError(MSG_PLAN_NOT_APPROVED)
     if kind == Delivery.Kind.SUPPLIER and not (supplier or "").strip():
         raise ValidationError({"supplier": MSG_SUPPLIER_REQUIRED})
@@ -371,11 +389,10 @@ def delivery_record(*, actor, line: BudgetLine, kind: str, amount: Decimal,
     line.delivered += amount
     line.save(update_fields=["delivered"])
 
-    case = locked(case)
     if case.state == State.PLAN_AGREED:
         case_transition(actor=actor, case=case, to=State.ASSISTANCE_IN_PROGRESS,
                         reason=REASON_FIRST_DELIVERY)
-    if case.state == State.ASSISTANCE_IN_PROGRESS and plan_finished(line.plan):
+    if case.state == State.ASSISTANCE_IN_PROGRESS and plan_finished(plan):
         case_transition(actor=actor, case=case, to=State.MONITORING,
                         reason=REASON_ALL_DELIVERED)
     case_refresh(case)
