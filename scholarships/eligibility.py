@@ -22,6 +22,10 @@ MSG_NO_DEGREE = _("Give your highest degree: this call requires at least: %(degr
 MSG_DEGREE_TOO_LOW = _("This call requires at least: %(degree)s.")
 MSG_EU_RESIDENT = _("Residents of Belgium or another EU country cannot apply to this call.")
 MSG_NO_RESIDENCE = _("Give your country of residence.")
+# The applicant's own awards. Across the applicant's likely duplicates (the same
+# name and birth date, or document, under another account) the rule is enforced
+# where an award is given, not here: duplicates.duplicate_award_problem, so the
+# applicant never learns about another person's record.
 MSG_HOLDS_AWARD = _("You already hold a scholarship for the academic year %(year)s.")
 
 

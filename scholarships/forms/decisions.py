@@ -173,6 +173,12 @@ class CommitteeForm(_Form):
         help_text=_("Only when the selection gives more awards than are free. It is recorded "
                     "with the meeting and each decision beyond the limit."),
     )
+    duplicate_reason = forms.CharField(
+        label=_("Reason to proceed despite a possible duplicate"), required=False,
+        max_length=4000, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only when a likely duplicate of the applicant already holds an award of "
+                    "this academic year. It is kept in the history of the application."),
+    )
 
 
 # --- offers --------------------------------------------------------------------------------
@@ -197,6 +203,12 @@ class OfferForm(_Form):
         label=_("Reason to exceed the quota or the yearly ceiling"), required=False,
         max_length=4000, widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Only for a reserve candidate when no place is free."),
+    )
+    duplicate_reason = forms.CharField(
+        label=_("Reason to proceed despite a possible duplicate"), required=False,
+        max_length=4000, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only when a likely duplicate of the applicant already holds an award of "
+                    "this academic year. It is kept in the history of the application."),
     )
     seen = forms.ChoiceField(choices=State.choices, widget=forms.HiddenInput)
 

@@ -13,6 +13,7 @@ from accounts.roles import Role, has_role
 from numbering.services import reference_next
 from registry.models import Person
 
+from ..duplicates import AWARD_MOVES, duplicate_award_problem
 from ..eligibility import eligibility_problems
 from ..models import Application, ApplicationDocument, ApplicationTransition, Call, Referee
 from ..selectors import call_counts_forget
@@ -54,6 +55,11 @@ REFEREE_SALT = "scholarships.referee-letter"
 
 class InvalidTransition(ValidationError):
     pass
+
+
+class DuplicateAwardRefused(InvalidTransition):
+    """A likely duplicate of the applicant already holds an award of the
+    same academic year (duplicates.duplicate_award_problem)."""
 
 
 class _System:
@@ -125,7 +131,7 @@ def _locked_for(application: Application, to: str) -> Application:
 def application_transition(*, actor, application: Application, to: str, reason: str = "",
                            changes: dict | None = None, expected_state: str | None = None,
                            override_reason: str = "", meeting=None,
-                           now=None) -> Application:
+                           duplicate_reason: str = "", now=None) -> Application:
     """Move an application to `to` if the declared workflow allows it: the move
     is in workflow.MOVES, the actor may make it, the reason is there when one
     is asked for and the guard holds. Records who, when, from, to and why.
@@ -134,7 +140,11 @@ def application_transition(*, actor, application: Application, to: str, reason: 
     call of the academic year before it), so two people cannot move it at
     once. `expected_state` is the state the person saw when they decided: if
     someone else moved it meanwhile, the decision is refused rather than
-    applied to an application they have not seen."""
+    applied to an application they have not seen.
+
+    A move that gives an award is refused while a likely duplicate of the
+    applicant holds one of the same academic year, unless an administrator
+    gives `duplicate_reason`: it is recorded in the transition's reason."""
     now = now or timezone.now()
     reason = (reason or "").strip()
     override_reason = (override_reason or "").strip()
@@ -162,6 +172,13 @@ def application_transition(*, actor, application: Application, to: str, reason: 
                                              override_reason=override_reason))
         if problem:
             raise InvalidTransition(problem, code="guard")
+    if to in AWARD_MOVES:
+        problem, proceeded = duplicate_award_problem(locked, capacity=capacity,
+                                                     proceed_reason=duplicate_reason)
+        if problem:
+            raise DuplicateAwardRefused(problem, code="duplicate")
+        if proceeded:
+            reason = f"{reason}\n{proceeded}" if reason else proceeded
     # The override is recorded where it was needed, never on a move within the quota.
     overridden = (override_reason if move.takes_place and override_reason
                   and place_problem(locked) else "")

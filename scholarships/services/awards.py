@@ -12,9 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..duplicates import duplicate_award_problem
 from ..models import Application, AwardOffer, ScholarFollowUp
 from ..selectors import reserve_queue
-from ..workflow import State, place_problem
+from ..workflow import Actor, State, place_problem
 from .applications import (
     MSG_CHANGED_MEANWHILE,
     SYSTEM,
@@ -89,10 +90,12 @@ def _create_offer(*, actor, application: Application, package: dict, replaces=No
 def award_offer_make(*, actor, application: Application, monthly_allowance: Decimal,
                      tuition: Decimal, travel: Decimal, insurance: Decimal, starts_on,
                      ends_on, deadline, expected_state: str | None = None,
-                     override_reason: str = "", now=None) -> AwardOffer:
+                     override_reason: str = "", duplicate_reason: str = "",
+                     now=None) -> AwardOffer:
     """Offer the award to a selected candidate, or to a reserve candidate (which
     takes a place: the quota and ceiling apply, unless overridden with a
-    reason). The applicant is e-mailed the letter once this commits."""
+    reason). A likely duplicate holding an award of the academic year needs
+    `duplicate_reason`. The applicant is e-mailed the letter once this commits."""
     now = now or timezone.now()
     package = {"monthly_allowance": monthly_allowance, "tuition": tuition, "travel": travel,
                "insurance": insurance, "starts_on": starts_on, "ends_on": ends_on,
@@ -113,7 +116,7 @@ def award_offer_make(*, actor, application: Application, monthly_allowance: Deci
     # permission are refused there, and the offer above is rolled back with it.
     application_transition(actor=actor, application=application, to=State.OFFERED,
                            expected_state=expected_state, override_reason=override_reason,
-                           now=now)
+                           duplicate_reason=duplicate_reason, now=now)
     return offer
 
 
@@ -248,7 +251,10 @@ def place_freed(*, offer: AwardOffer, now=None) -> AwardOffer | None:
     transaction.on_commit(lambda: place_freed_notify.delay(offer.pk))
     call = offer.application.call
     candidate = reserve_queue(call).select_related("call", "applicant").first()
-    if candidate is None or place_problem(candidate):
+    # A candidate whose likely duplicate holds an award waits for an
+    # administrator, who may offer by hand with a reason; the place stays free.
+    if (candidate is None or place_problem(candidate)
+            or duplicate_award_problem(candidate, capacity=Actor.SYSTEM)[0]):
         return None
     today = timezone.localtime(now, BRUSSELS).date()
     starts_on, ends_on = _period_for(candidate, offer, today)

@@ -49,12 +49,14 @@ class DecisionsRefused(ValidationError):
 
 @transaction.atomic
 def committee_decide(*, actor, call: Call, held_on, members_present: str, rationale: str,
-                     decisions: list[Decision], override_reason: str = "") -> CommitteeMeeting:
+                     decisions: list[Decision], override_reason: str = "",
+                     duplicate_reason: str = "") -> CommitteeMeeting:
     """Record a committee meeting and its decisions (selected, reserve, not
     selected) in one transaction. The quota and the yearly ceiling are counted
     with every call of the academic year locked; exceeding them needs
     `override_reason`, which is kept on the meeting and on each decision that
-    needed it."""
+    needed it. Selecting an applicant whose likely duplicate holds an award of
+    the academic year needs `duplicate_reason`, recorded on that decision."""
     if not (actor.is_superuser or has_role(actor, Role.SCHOLARSHIP_ADMIN)):
         raise ValidationError(MSG_COMMITTEE_ADMIN_ONLY, code="not_permitted")
     if not decisions:
@@ -89,7 +91,8 @@ def committee_decide(*, actor, call: Call, held_on, members_present: str, ration
         try:
             application_transition(actor=actor, application=application, to=decision.to,
                                     expected_state=decision.seen_state, meeting=meeting,
-                                    override_reason=override_reason)
+                                    override_reason=override_reason,
+                                    duplicate_reason=duplicate_reason)
         except InvalidTransition as error:
             refused[decision.application_id] = " ".join(error.messages)
     if refused:

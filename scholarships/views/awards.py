@@ -17,9 +17,11 @@ from accounts.decorators import role_required
 from accounts.roles import Role
 
 from .. import selectors, services
+from ..duplicates import duplicate_warnings
 from ..forms.decisions import DeclineForm, OfferForm
 from ..models import AwardOffer
 from ..pdf import award_letter_pdf
+from ..services import DuplicateAwardRefused
 from ..services.awards import deadline_end_of_day, offer_default_deadline
 from ..workflow import State
 
@@ -67,7 +69,10 @@ def offer_make(request, pk):
                 travel=data["travel"], insurance=data["insurance"],
                 starts_on=data["starts_on"], ends_on=data["ends_on"],
                 deadline=deadline_end_of_day(data["deadline"]),
-                expected_state=data["seen"], override_reason=data["override_reason"])
+                expected_state=data["seen"], override_reason=data["override_reason"],
+                duplicate_reason=data["duplicate_reason"])
+        except DuplicateAwardRefused as error:
+            form.add_error("duplicate_reason", error)
         except ValidationError as error:
             if hasattr(error, "error_dict"):
                 for field, errors in error.message_dict.items():
@@ -82,6 +87,7 @@ def offer_make(request, pk):
         "application": application, "form": form,
         "places": selectors.places_used(application.call),
         "is_reserve": application.state == State.RESERVE,
+        "duplicates": duplicate_warnings([application]).get(application.pk, []),
     })
 
 

@@ -18,6 +18,7 @@ from accounts.roles import Role, has_role
 from registry.models import Person
 
 from .. import selectors, services
+from ..duplicates import duplicate_warnings
 from ..forms.decisions import BulkOfferForm, CommitteeForm
 from ..models import Application, ApplicationTransition, Call, CommitteeMeeting
 from ..services import Decision, DecisionsRefused
@@ -113,6 +114,7 @@ def ranking(request, call):
     page = Paginator(selectors.ranking(call), RANKING_PER_PAGE).get_page(
         request.POST.get("page") or request.GET.get("page"))
     threshold = selectors.spread_threshold()
+    duplicates = duplicate_warnings(page.object_list)
     rows = []
     for position, application in enumerate(page.object_list, start=page.start_index()):
         person = application.applicant
@@ -127,6 +129,7 @@ def ranking(request, call):
             "decidable": decidable,
             "decision": request.POST.get(f"decision-{application.pk}", "") if deciding else "",
             "error": "",
+            "duplicates": duplicates.get(application.pk, []),
         })
     form = CommitteeForm(request.POST if deciding else None)
     refusal = ""
@@ -190,11 +193,14 @@ def meeting_detail(request, pk):
     decisions = (ApplicationTransition.objects.filter(meeting=meeting)
                  .select_related("application__applicant")
                  .only("id", "to_state", "from_state", "override_reason", "at",
-                       "application__id", "application__reference",
+                       "application__id", "application__reference", "application__call",
                        "application__applicant__id", "application__applicant__given_names",
                        "application__applicant__family_name")
                  .order_by("to_state", "application__reference"))
     page = Paginator(decisions, 200).get_page(request.GET.get("page"))
+    duplicates = duplicate_warnings([d.application for d in page.object_list])
+    for decision in page.object_list:
+        decision.duplicates = duplicates.get(decision.application_id, [])
     return render(request, "scholarships/staff/meeting_detail.html", {
         "meeting": meeting, "page": page,
     })

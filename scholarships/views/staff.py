@@ -18,6 +18,7 @@ from registry.selectors import duplicate_queue_size
 from reminders.selectors import reminders_about
 
 from .. import selectors, services
+from ..duplicates import duplicate_warnings
 from ..eligibility import eligibility_problems
 from ..filters import ApplicationFilter
 from ..forms.decisions import AssignReviewerForm, MoveForm
@@ -91,6 +92,7 @@ def application_view(request, pk):
         "reminders": reminders_about(application),
         "problems": eligibility_problems(application),
         "missing": missing_items(application) if application.state == State.DRAFT else [],
+        "duplicates": duplicate_warnings([application]).get(application.pk, []),
         **_decision_context(request, application),
     })
 

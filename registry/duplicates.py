@@ -1,0 +1,122 @@
+"""Who else in the registry may be the same person: read by the programmes
+where they decide (one person, one award), before staff have merged or
+dismissed the pair.
+
+Three reasons, each read for a whole page of persons in one query:
+- an open DuplicateCandidate pair (flagged by duplicates_flag, not yet reviewed);
+- the same folded name and date of birth (a year-only date matches any date
+  of that year);
+- the same identity document (number and issuing country).
+A pair staff dismissed ("not the same person") is never a likely duplicate,
+whatever else agrees: staff decided. Merged records are left out: their
+survivor is the record that counts."""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Q, Subquery
+
+from .models import DuplicateCandidate, IdentityDocument, Person, person_reference
+
+Reason = DuplicateCandidate.Reason
+
+
+@dataclass(frozen=True)
+class Likely:
+    """Another person who may be the same one, and why (DuplicateCandidate.Reason
+    values, in that order)."""
+
+    person_id: int
+    reasons: tuple[str, ...]
+
+    @property
+    def reference(self) -> str:
+        return person_reference(self.person_id)
+
+    @property
+    def why(self) -> list[str]:
+        return [str(Reason(reason).label) for reason in self.reasons]
+
+
+def _births_match(a_date, a_precision, b_date, b_precision) -> bool:
+    if a_date is None or b_date is None:
+        return False
+    year_only = Person.BirthDatePrecision.YEAR
+    if year_only in (a_precision, b_precision):
+        return a_date.year == b_date.year
+    return a_date == b_date
+
+
+def _pair(a: int, b: int) -> tuple[int, int]:
+    return (a, b) if a < b else (b, a)
+
+
+def likely_duplicates(person_ids: Iterable[int]) -> dict[int, list[Likely]]:
+    """For each given person, the other persons that may be the same, in
+    reference order. Persons with none are left out of the result. At most
+    three queries, whatever the number of persons."""
+    ids = {pk for pk in person_ids if pk is not None}
+    if not ids:
+        return {}
+    found: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
+
+    pairs = DuplicateCandidate.objects.filter(
+        Q(person_a_id__in=ids) | Q(person_b_id__in=ids),
+        status__in=(DuplicateCandidate.Status.OPEN, DuplicateCandidate.Status.DISMISSED),
+    ).values_list("person_a_id", "person_b_id", "status", "reason")
+    dismissed = set()
+    for a, b, status, reason in pairs:
+        if status == DuplicateCandidate.Status.DISMISSED:
+            dismissed.add((a, b))
+            continue
+        if a in ids:
+            found[a][b].add(reason)
+        if b in ids:
+            found[b][a].add(reason)
+
+    # Same name and birth: the given persons and everyone sharing a name key
+    # with one of them (the name_key index answers), in one query; the
+    # birth dates are compared here.
+    keys = Person.objects.filter(pk__in=ids).exclude(name_key="").values("name_key")
+    rows = list(Person.objects.filter(
+        Q(pk__in=ids) | Q(name_key__in=Subquery(keys), merged_into__isnull=True,
+                          anonymised_at__isnull=True),
+        birth_date__isnull=False,
+    ).exclude(name_key="").values_list("pk", "name_key", "birth_date", "birth_date_precision"))
+    by_key = defaultdict(list)
+    for row in rows:
+        by_key[row[1]].append(row)
+    for pk, key, born, precision in rows:
+        if pk not in ids:
+            continue
+        for other, _key, other_born, other_precision in by_key[key]:
+            if other != pk and _births_match(born, precision, other_born, other_precision):
+                found[pk][other].add(Reason.NAME_AND_BIRTH)
+
+    # Same identity document, likewise in one query.
+    numbers = IdentityDocument.objects.filter(person_id__in=ids).exclude(
+        number_key="").values("number_key")
+    documents = list(IdentityDocument.objects.filter(
+        Q(person_id__in=ids) | Q(number_key__in=Subquery(numbers),
+                                 person__merged_into__isnull=True),
+    ).exclude(number_key="").values_list("person_id", "number_key", "issuing_country"))
+    holders = defaultdict(set)
+    for other, key, country in documents:
+        holders[(key, country)].add(other)
+    for pk, key, country in documents:
+        if pk not in ids:
+            continue
+        for other in holders[(key, country)]:
+            if other != pk:
+                found[pk][other].add(Reason.DOCUMENT)
+
+    order = list(Reason.values)
+    result = {}
+    for pk, others in found.items():
+        likely = [Likely(other, tuple(sorted(reasons, key=order.index)))
+                  for other, reasons in sorted(others.items())
+                  if other != pk and _pair(pk, other) not in dismissed]
+        if likely:
+            result[pk] = likely
+    return result
