@@ -2,3 +2,6 @@
 queries, their templates and their static storage are those of production."""
 
 from config.settings.production import *  # noqa: F403
+
+# A benchmark machine's database holds made-up persons only (manage.py seed_bench).
+DEMO_DATA_ALLOWED = True

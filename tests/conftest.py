@@ -46,6 +46,40 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "en-GB"}
 
 
+@pytest.fixture
+def csp_violations(request) -> list[str]:
+    """The Content-Security-Policy violations the pages of this browser test
+    (the first page or any other of its browser context) report on the console:
+    an inline script or style, a handler in an attribute, a file from another site."""
+    violations: list[str] = []
+
+    def watch(page):
+        def on_console(message):
+            if message.type == "error" and "Content Security Policy" in message.text:
+                violations.append(f"{page.url}: {message.text}")
+
+        page.on("console", on_console)
+
+    context = request.getfixturevalue("context")
+    for page in context.pages:
+        watch(page)
+    context.on("page", watch)
+    return violations
+
+
+@pytest.fixture(autouse=True)
+def _no_content_security_policy_violation(request):
+    """Every browser test fails when a page reports a violation of the policy
+    of config/settings/base.py: the pages must work under it, not only show."""
+    if not request.node.get_closest_marker("browser") or "page" not in request.fixturenames:
+        yield
+        return
+    violations = request.getfixturevalue("csp_violations")
+    yield
+    if violations:
+        pytest.fail("Content-Security-Policy violation(s):\n" + "\n".join(violations))
+
+
 def restore_role_groups() -> None:
     """Run the data migrations that grant the roles (those named *roles*):
     the flush after a transactional test keeps permissions, not groups."""

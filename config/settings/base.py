@@ -45,12 +45,15 @@ INSTALLED_APPS = [
     "registry",
     "scholarships",
     "reintegration",
+    "csp",
+    "common",
 ]
 
 MIDDLEWARE = [
     # First: every log line of the request carries its id (X-Request-ID).
     "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -280,6 +283,29 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts, styles, fonts and images from
+# this site's own files only. No inline <script>, no on...= handlers and no
+# style="..." attributes in the templates: behaviour lives in static/js, looks in
+# static/css. data: images are Bootstrap's icons (its CSS embeds them). The one
+# hash allows the one style attribute of a package's template (simple_history's
+# admin history page: style="border-top: 0"); the Django admin itself needs
+# nothing inline. tests/conftest.py fails a browser test on any CSP violation.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-hashes'",
+                      "'sha256-XMXSevYjgSjXgRafBFDvtjwX+yyWLrxfso9DcNZ9UXM='"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+# The seed_demo* commands fill the database with made-up persons; never in
+# production (config/settings/production.py turns this off).
+DEMO_DATA_ALLOWED = env.bool("DEMO_DATA_ALLOWED", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 

@@ -91,7 +91,7 @@ def test_a_call_page_shows_brussels_time_and_the_moment_in_utc_for_the_local_tim
     assert '<time datetime="2030-03-31T21:59:59+00:00" data-local-time>31 March 2030, ' \
            '23:59:59</time>' in html
     assert "Brussels time" in html
-    assert "Intl.DateTimeFormat" in html  # writes the visitor's own time beside it
+    assert "js/local-times.js" in html  # writes the visitor's own time beside it
 
 
 def test_a_call_page_shows_brussels_time_in_winter_too(client):

@@ -25,6 +25,9 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=20260401)
 
     def handle(self, *args, applications, cases, seed, **options):
+        from common.demo import refuse_demo_data_in_production
+
+        refuse_demo_data_in_production()
         started = time.monotonic()
         for name in sorted(n for n in get_commands() if n.startswith(PART_PREFIX)):
             call_command(name, applications=applications, cases=cases, seed=seed,

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.roles import Role
+from common.demo import refuse_demo_data_in_production
 from registry import services
 from registry.factories import (
     ConsentFactory,
@@ -51,6 +52,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, persons, **options):
+        refuse_demo_data_in_production()
         persons = max(persons, 4)  # the duplicate examples below need a few persons
         factory.random.reseed_random("casework-demo")
         random.seed("casework-demo")

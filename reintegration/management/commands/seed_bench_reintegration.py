@@ -64,6 +64,9 @@ class Command(BaseCommand):
                             help="(the scholarships part's)")
 
     def handle(self, *args, cases, seed, **options):
+        from common.demo import refuse_demo_data_in_production
+
+        refuse_demo_data_in_production()
         if Team.objects.filter(name__startswith=MARKER).exists():
             self.stdout.write("Reintegration benchmark data already loaded (teams named "
                               f"{MARKER} ...); nothing added.")

@@ -79,6 +79,9 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
+        from common.demo import refuse_demo_data_in_production
+
+        refuse_demo_data_in_production()
         defaults.load_all()
         if Team.objects.filter(name=TEAM_NAME).exists():
             self.stdout.write("Demo return cases already loaded; nothing added.")

@@ -94,6 +94,9 @@ class Command(BaseCommand):
         parser.add_argument("--cases", type=int, default=0, help="(the reintegration part's)")
 
     def handle(self, *args, applications, persons, seed, **options):
+        from common.demo import refuse_demo_data_in_production
+
+        refuse_demo_data_in_production()
         if Call.objects.filter(slug__startswith=MARKER).exists():
             self.stdout.write("Scholarship benchmark data already loaded (calls named "
                               "bench-...); nothing added.")

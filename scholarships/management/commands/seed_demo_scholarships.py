@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.roles import Role
+from common.demo import refuse_demo_data_in_production
 from registry.factories import UserFactory
 from registry.management.commands.seed_demo import DEMO_PASSWORD
 from registry.models import Organisation
@@ -40,6 +41,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
+        refuse_demo_data_in_production()
         self.load_calls()
         self.load_selection()
 
