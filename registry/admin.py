@@ -5,6 +5,12 @@ consent_give/withdraw, person_merge, duplicate_dismiss), so a record saved here
 gets its name keys and its duplicate check exactly as one saved in the portal.
 Each list runs a fixed number of queries whatever the number of rows: what a
 row shows is in list_select_related or annotated, never fetched per row.
+
+Who sees what is registry.access's: every list, change page, history page,
+search and autocomplete is scoped to the persons the user may see and to the
+documents, consents and households of their programme; the person a record
+may be attached to is chosen among those persons only. The data protection
+officer reads everything and changes nothing.
 """
 
 import datetime
@@ -17,8 +23,9 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import unquote
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, ForeignKey, Q, URLField
+from django.db.models import Count, ForeignKey, Prefetch, Q, URLField
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
@@ -29,7 +36,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import services
+from . import access, services
 from .models import (
     Consent,
     DuplicateCandidate,
@@ -39,6 +46,7 @@ from .models import (
     Organisation,
     Person,
     PersonMerge,
+    Side,
 )
 from .names import document_number_key, fold
 
@@ -68,6 +76,47 @@ class ReadOnlyAdminMixin:
         return False
 
 
+class ScopedAdminMixin:
+    """Lists and pages scoped by registry.access (`scope(request, queryset)`),
+    every foreign key to a person chosen among the persons in scope, and the
+    data protection officer read-only."""
+
+    def scope(self, request, queryset):
+        return queryset
+
+    def get_queryset(self, request):
+        return self.scope(request, super().get_queryset(request))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Person:
+            kwargs["queryset"] = access.person_scope(
+                request.user, Person.objects.filter(merged_into__isnull=True))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.model is IdentityDocument and db_field.name == "side":
+            # A document is added for one of the actor's programmes.
+            sides = access.sides_of(request.user)
+            kwargs["choices"] = [("", "---------")] * (len(sides) != 1) + [
+                (value, label) for value, label in Side.choices if value in sides]
+            kwargs["required"] = not request.user.is_superuser
+        if db_field.model is Consent and db_field.name == "purpose":
+            purposes = access.purposes_of(request.user)
+            kwargs["choices"] = [("", "---------")] + [
+                (value, label) for value, label in Consent.Purpose.choices
+                if value in purposes]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def has_add_permission(self, request, *args):
+        return access.may_change(request.user) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return access.may_change(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return access.may_change(request.user) and super().has_delete_permission(request, obj)
+
+
 class RegistrySearchMixin:
     """Search by readable reference and by folded name.
 
@@ -84,7 +133,7 @@ class RegistrySearchMixin:
     # True when a path crosses a one-to-many relation, so a row can match twice.
     search_may_have_duplicates = False
 
-    def search_whole_term(self, term: str) -> Q | None:
+    def search_whole_term(self, term: str, request=None) -> Q | None:
         """A condition on the whole term, OR-ed with the word search."""
         return None
 
@@ -116,7 +165,7 @@ class RegistrySearchMixin:
             if alternatives:
                 words.append(reduce(or_, alternatives))
         condition = reduce(and_, words) if words else Q(pk__in=[])
-        whole = self.search_whole_term(term)
+        whole = self.search_whole_term(term, request)
         if whole is not None:
             condition |= whole
         return queryset.filter(condition), self.search_may_have_duplicates
@@ -152,7 +201,19 @@ class RegistryHistoryAdmin(SimpleHistoryAdmin):
         return (super().revert_disabled(request, obj)
                 or obj is None or not self.may_revert(request, obj))
 
+    def _guard_history(self, request, object_id):
+        """The history of a record out of the user's scope is not found
+        (simple_history would fall back on the history table)."""
+        if not access.reads_everything(request.user) and self._current(
+                request, object_id) is None:
+            raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._guard_history(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._guard_history(request, object_id)
         if request.method == "POST":
             current = self._current(request, object_id)
             if current is None or not self.may_revert(request, current):
@@ -190,7 +251,8 @@ class IdentityDocumentForm(forms.ModelForm):
 
     class Meta:
         model = IdentityDocument
-        fields = ["person", "kind", "number", "issuing_country", "issued_on", "expires_on"]
+        fields = ["person", "kind", "number", "issuing_country", "issued_on", "expires_on",
+                  "side"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -231,17 +293,21 @@ class IdentityDocumentFormSet(BaseInlineFormSet):
             seen.add(key)
 
 
-class IdentityDocumentInline(admin.TabularInline):
+class IdentityDocumentInline(ScopedAdminMixin, admin.TabularInline):
     model = IdentityDocument
     form = IdentityDocumentForm
     formset = IdentityDocumentFormSet
-    fields = ["kind", "number", "issuing_country", "issued_on", "expires_on", "scan_status"]
+    fields = ["kind", "number", "issuing_country", "issued_on", "expires_on", "side",
+              "scan_status"]
     readonly_fields = ["scan_status"]
     extra = 0
 
     @admin.display(description=_("scan"))
     def scan_status(self, obj):
         return _scan_status(obj)
+
+    def scope(self, request, queryset):
+        return access.documents_visible(request.user, queryset)
 
     def _parent_merged(self, obj):
         return obj is not None and isinstance(obj, Person) and obj.is_merged
@@ -272,7 +338,7 @@ PERSON_FIELDS = [
 
 
 @admin.register(Person)
-class PersonAdmin(RegistrySearchMixin, RegistryHistoryAdmin):
+class PersonAdmin(ScopedAdminMixin, RegistrySearchMixin, RegistryHistoryAdmin):
     list_display = ["reference", "family_name", "given_names", "birth", "sex",
                     "nationality_codes", "country_of_residence", "user", "merged_into"]
     list_display_links = ["reference", "family_name", "given_names"]
@@ -298,6 +364,15 @@ class PersonAdmin(RegistrySearchMixin, RegistryHistoryAdmin):
     ]
     inlines = [IdentityDocumentInline]
     actions = ["flag_duplicates"]
+
+    def scope(self, request, queryset):
+        return access.person_scope(request.user, queryset)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            obj._viewer = request.user  # record_counts counts what this user sees
+        return obj
 
     @admin.display(description=_("reference"), ordering="pk")
     def reference(self, obj):
@@ -329,21 +404,27 @@ class PersonAdmin(RegistrySearchMixin, RegistryHistoryAdmin):
     def record_counts(self, obj):
         if not obj.pk:
             return EMPTY
-        counts = Person.objects.filter(pk=obj.pk).aggregate(
-            documents=Count("documents", distinct=True),
-            households=Count("households_headed", distinct=True),
-            memberships=Count("memberships", distinct=True),
-            consents=Count("consents", distinct=True),
-        )
+        user = getattr(obj, "_viewer", None)
+        if user is None:
+            return EMPTY
+        counts = {
+            "documents": access.documents_visible(user).filter(person=obj).count(),
+            "households": access.households_visible(user).filter(principal=obj).count(),
+            "memberships": access.household_members_visible(user).filter(person=obj).count(),
+            "consents": access.consents_visible(user).filter(person=obj).count(),
+        }
         return gettext("%(documents)d document(s), heads %(households)d household(s), member "
                        "of %(memberships)d, %(consents)d consent(s)") % counts
 
-    def search_whole_term(self, term):
+    def search_whole_term(self, term, request=None):
         whole = Q()
         number = document_number_key(term)
         if number:
-            whole |= Q(pk__in=IdentityDocument.objects.filter(number_key=number)
-                       .values("person_id"))
+            # Only the documents the user sees: a number of the other
+            # programme's document finds nobody.
+            user = getattr(request, "user", None) or AnonymousUser()
+            whole |= Q(pk__in=access.documents_visible(user).filter(
+                number_key=number).values("person_id"))
         if PHONE.fullmatch(term):
             whole |= Q(phone=re.sub(r"[^0-9+]", "", term))
         return whole or None
@@ -386,14 +467,17 @@ class PersonAdmin(RegistrySearchMixin, RegistryHistoryAdmin):
         documents = formset.save(commit=False)
         for document in formset.deleted_objects:
             document.delete()
+        sides = access.sides_of(request.user)
         for document in documents:
+            if not document.side and len(sides) == 1 and not request.user.is_superuser:
+                document.side = sides[0]
             services.document_save(actor=request.user, document=document)
         return None
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         person = form.instance
-        pairs = DuplicateCandidate.objects.filter(
+        pairs = access.duplicates_visible(request.user).filter(
             Q(person_a=person) | Q(person_b=person), status=DuplicateCandidate.Status.OPEN,
         ).select_related("person_a", "person_b")
         for pair in pairs:
@@ -441,7 +525,7 @@ class ExpiryFilter(admin.SimpleListFilter):
 
 
 @admin.register(IdentityDocument)
-class IdentityDocumentAdmin(RegistrySearchMixin, RegistryHistoryAdmin):
+class IdentityDocumentAdmin(ScopedAdminMixin, RegistrySearchMixin, RegistryHistoryAdmin):
     form = IdentityDocumentForm
     list_display = ["__str__", "person_reference", "person", "kind", "issuing_country",
                     "issued_on", "expires_on", "scan_status"]
@@ -454,8 +538,11 @@ class IdentityDocumentAdmin(RegistrySearchMixin, RegistryHistoryAdmin):
                          "reference (P-000123) or name.")
     autocomplete_fields = ["person"]
     fields = ["person", "kind", "number", "issuing_country", "issued_on", "expires_on",
-              "scan_status", "created_at"]
+              "side", "scan_status", "created_at"]
     readonly_fields = ["scan_status", "created_at"]
+
+    def scope(self, request, queryset):
+        return access.documents_visible(request.user, queryset)
 
     @admin.display(description=_("person's reference"), ordering="person_id")
     def person_reference(self, obj):
@@ -465,7 +552,7 @@ class IdentityDocumentAdmin(RegistrySearchMixin, RegistryHistoryAdmin):
     def scan_status(self, obj):
         return _scan_status(obj)
 
-    def search_whole_term(self, term):
+    def search_whole_term(self, term, request=None):
         number = document_number_key(term)
         return Q(number_key=number) if number else None
 
@@ -488,7 +575,7 @@ class HouseholdMemberFormSet(BaseInlineFormSet):
                 form.add_error("person", services.MSG_MEMBER_IS_PRINCIPAL)
 
 
-class HouseholdMemberInline(admin.TabularInline):
+class HouseholdMemberInline(ScopedAdminMixin, admin.TabularInline):
     model = HouseholdMember
     formset = HouseholdMemberFormSet
     autocomplete_fields = ["person"]
@@ -500,7 +587,7 @@ class HouseholdMemberInline(admin.TabularInline):
 
 
 @admin.register(Household)
-class HouseholdAdmin(RegistrySearchMixin, RegistryHistoryAdmin):
+class HouseholdAdmin(ScopedAdminMixin, RegistrySearchMixin, RegistryHistoryAdmin):
     list_display = ["reference", "principal", "member_count", "created_at"]
     list_filter = ["created_at"]
     list_select_related = ["principal"]
@@ -516,8 +603,9 @@ class HouseholdAdmin(RegistrySearchMixin, RegistryHistoryAdmin):
     readonly_fields = ["reference", "created_at"]
     inlines = [HouseholdMemberInline]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(member_total=Count("members"))
+    def scope(self, request, queryset):
+        return access.households_visible(request.user, queryset).annotate(
+            member_total=Count("members"))
 
     @admin.display(description=_("reference"), ordering="pk")
     def reference(self, obj):
@@ -546,7 +634,7 @@ class WithdrawnFilter(admin.SimpleListFilter):
 
 
 @admin.register(Consent)
-class ConsentAdmin(RegistrySearchMixin, RegistryHistoryAdmin):
+class ConsentAdmin(ScopedAdminMixin, RegistrySearchMixin, RegistryHistoryAdmin):
     """A consent is evidence of what a person agreed to: it is recorded once and
     then only withdrawn (the action), never edited or reverted."""
 
@@ -563,6 +651,9 @@ class ConsentAdmin(RegistrySearchMixin, RegistryHistoryAdmin):
               "withdrawn_at", "withdrawn_by"]
     actions = ["withdraw"]
     allow_revert = False
+
+    def scope(self, request, queryset):
+        return access.consents_visible(request.user, queryset)
 
     @admin.display(description=_("person's reference"), ordering="person_id")
     def person_reference(self, obj):
@@ -604,7 +695,7 @@ class ConsentAdmin(RegistrySearchMixin, RegistryHistoryAdmin):
 # --- organisations ---------------------------------------------------------------
 
 @admin.register(Organisation)
-class OrganisationAdmin(RegistrySearchMixin, RegistryHistoryAdmin):
+class OrganisationAdmin(ScopedAdminMixin, RegistrySearchMixin, RegistryHistoryAdmin):
     list_display = ["reference", "name", "acronym", "kind", "country", "city", "is_active"]
     list_display_links = ["reference", "name"]
     list_filter = ["kind", ("country", CountryFilter), "is_active"]
@@ -683,7 +774,7 @@ def _comparison_rows(a: Person, b: Person) -> list[dict]:
 
 
 @admin.register(DuplicateCandidate)
-class DuplicateCandidateAdmin(RegistrySearchMixin, admin.ModelAdmin):
+class DuplicateCandidateAdmin(ScopedAdminMixin, RegistrySearchMixin, admin.ModelAdmin):
     """The review queue. The change page (templates/admin/registry/
     duplicatecandidate/change_form.html) shows both records side by side with
     the three decisions; deciding needs registry.change_duplicatecandidate."""
@@ -699,6 +790,9 @@ class DuplicateCandidateAdmin(RegistrySearchMixin, admin.ModelAdmin):
     fields = ["person_a", "person_b", "reason", "status", "flagged_at", "resolved_at",
               "resolved_by", "note", "merge_links"]
     readonly_fields = fields
+
+    def scope(self, request, queryset):
+        return access.duplicates_visible(request.user, queryset)
 
     @admin.display(description=_("pair"), ordering="person_a_id")
     def pair(self, obj):
@@ -730,7 +824,12 @@ class DuplicateCandidateAdmin(RegistrySearchMixin, admin.ModelAdmin):
         persons = {p.pk: p for p in Person.objects.filter(
             pk__in=[candidate.person_a_id, candidate.person_b_id],
         ).select_related("user", "merged_into").prefetch_related(
-            "documents", "consents", "households_headed", "memberships")}
+            # Only what the reviewer's programme sees of each record.
+            Prefetch("documents", queryset=access.documents_visible(request.user)),
+            Prefetch("consents", queryset=access.consents_visible(request.user)),
+            Prefetch("households_headed", queryset=access.households_visible(request.user)),
+            Prefetch("memberships",
+                     queryset=access.household_members_visible(request.user)))}
         a, b = persons[candidate.person_a_id], persons[candidate.person_b_id]
         context = {
             "title": gettext("Review possible duplicate") if self.may_decide(
@@ -783,7 +882,8 @@ class DuplicateCandidateAdmin(RegistrySearchMixin, admin.ModelAdmin):
 
 
 @admin.register(PersonMerge)
-class PersonMergeAdmin(ReadOnlyAdminMixin, RegistrySearchMixin, admin.ModelAdmin):
+class PersonMergeAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, RegistrySearchMixin,
+                       admin.ModelAdmin):
     """The audit trail of merges: read only, whoever asks."""
 
     list_display = ["__str__", "survivor", "merged", "merged_by", "merged_at", "moved_summary"]
@@ -796,6 +896,9 @@ class PersonMergeAdmin(ReadOnlyAdminMixin, RegistrySearchMixin, admin.ModelAdmin
     fields = ["survivor", "merged", "candidate", "merged_by", "merged_at", "reason",
               "moved_pretty", "snapshot_pretty"]
     readonly_fields = fields
+
+    def scope(self, request, queryset):
+        return access.merges_visible(request.user, queryset)
 
     @admin.display(description=_("records moved"))
     def moved_summary(self, obj):

@@ -8,7 +8,15 @@ import factory
 from django.contrib.auth import get_user_model
 from factory.django import DjangoModelFactory
 
-from .models import Consent, Household, HouseholdMember, IdentityDocument, Organisation, Person
+from .models import (
+    Consent,
+    Household,
+    HouseholdMember,
+    IdentityDocument,
+    Organisation,
+    Person,
+    Side,
+)
 from .names import document_number_key, fold, name_key
 
 # (country, given names, family names): common names in each country.
@@ -100,6 +108,9 @@ class IdentityDocumentFactory(DjangoModelFactory):
 
     person = factory.SubFactory(PersonFactory)
     kind = IdentityDocument.Kind.PASSPORT
+    # Which programme's staff added it (registry.access): pass side=Side.SCHOLARSHIP
+    # for a document only the scholarship administrators see.
+    side = Side.REINTEGRATION
     number = factory.Sequence(lambda n: f"A{n:08d}")
     number_key = factory.LazyAttribute(lambda o: document_number_key(o.number))
     issuing_country = factory.LazyAttribute(

@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from privatemedia.files import validate_document_upload
 
-from .models import Consent, HouseholdMember, IdentityDocument, Organisation, Person
+from .access import person_scope
+from .models import Consent, HouseholdMember, IdentityDocument, Organisation, Person, Side
 from .selectors import parse_person_reference
 from .services import document_check
 
@@ -34,6 +35,8 @@ MSG_PARTNER_REQUIRED = _("Name the partner the data will be shared with.")
 MSG_CONSENT_IN_FUTURE = _("Consent cannot be recorded as given in the future.")
 MSG_REFERENCE_INVALID = _("Enter a registry reference such as P-000123.")
 MSG_REFERENCE_UNKNOWN = _("No person has the reference %(reference)s.")
+MSG_SIDE_REQUIRED = _("Say for which programme you add this document: only its staff will "
+                      "see it.")
 MSG_REFERENCE_MERGED = _("%(reference)s was merged into %(survivor)s: use that reference.")
 
 # A consent given "now" on a slow clock is still accepted.
@@ -92,7 +95,11 @@ class ProfileForm(PersonForm):
 
 class IdentityDocumentForm(forms.ModelForm):
     """An identity document of the person given as `instance.person`. The scan
-    is checked by its bytes; `scan_content_type` is what they said."""
+    is checked by its bytes; `scan_content_type` is what they said.
+
+    A new document records the programme of the staff who add it (`sides`,
+    registry.access.sides_of): with one side it is set without asking; with
+    both, the form asks (required). An existing document keeps its side."""
 
     class Meta:
         model = IdentityDocument
@@ -105,9 +112,21 @@ class IdentityDocumentForm(forms.ModelForm):
                                                      "image/jpeg,image/png"}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, sides=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.scan_content_type = ""
+        sides = [side for side in Side.values if side in sides]
+        if self.instance.pk is None and len(sides) == 1:
+            self.instance.side = sides[0]
+        elif self.instance.pk is None and len(sides) > 1:
+            self.fields["side"] = forms.ChoiceField(
+                label=_("Added for"),
+                choices=[("", "---------")] + [
+                    (value, label) for value, label in Side.choices if value in sides],
+                error_messages={"required": MSG_SIDE_REQUIRED},
+                help_text=_("Only the staff of this programme (and the data protection "
+                            "officer) will see the document."),
+            )
         help_text = MSG_SCAN_HELP % {"limit": filesizeformat(settings.UPLOAD_MAX_BYTES)}
         if self.instance.scan:
             help_text = f"{MSG_SCAN_REPLACES} {help_text}"
@@ -125,6 +144,11 @@ class IdentityDocumentForm(forms.ModelForm):
         if isinstance(scan, UploadedFile):
             self.scan_content_type = validate_document_upload(scan)
         return scan
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.cleaned_data.get("side"):
+            self.instance.side = self.cleaned_data["side"]
 
     def clean(self):
         cleaned = super().clean()
@@ -148,6 +172,9 @@ class IdentityDocumentForm(forms.ModelForm):
 
 
 class ConsentForm(forms.Form):
+    """`purposes`: those the user may record (registry.access.purposes_of);
+    the form offers no other."""
+
     purpose = forms.ChoiceField(label=_("Purpose"), choices=Consent.Purpose.choices)
     partner = forms.ModelChoiceField(
         label=_("Partner"), queryset=Organisation.objects.none(), required=False,
@@ -159,9 +186,15 @@ class ConsentForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, purposes=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["partner"].queryset = Organisation.objects.filter(is_active=True)
+        if purposes is not None:
+            self.fields["purpose"].choices = [
+                (value, label) for value, label in Consent.Purpose.choices if value in purposes]
+            if Consent.Purpose.PARTNER_SHARING not in purposes:
+                del self.fields["partner"]
+        if "partner" in self.fields:
+            self.fields["partner"].queryset = Organisation.objects.filter(is_active=True)
         if not self.is_bound:
             self.initial.setdefault(
                 "given_at", timezone.localtime().replace(second=0, microsecond=0))
@@ -201,8 +234,9 @@ class HouseholdMemberForm(forms.Form):
         label=_("Relation to the principal"), choices=HouseholdMember.Relation.choices,
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.helper = _helper(_("Add the member"))
 
     def clean_person(self):
@@ -210,7 +244,9 @@ class HouseholdMemberForm(forms.Form):
         pk = parse_person_reference(text, field_of_references=True)
         if pk is None:
             raise ValidationError(MSG_REFERENCE_INVALID)
-        person = Person.objects.select_related("merged_into").filter(pk=pk).first()
+        # A person out of the user's scope is as unknown as one that does not exist.
+        persons = Person.objects if self.user is None else person_scope(self.user)
+        person = persons.select_related("merged_into").filter(pk=pk).first()
         if person is None:
             raise ValidationError(MSG_REFERENCE_UNKNOWN % {"reference": text.strip().upper()})
         if person.is_merged:

@@ -5,6 +5,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from listing.pagination import pk_url
 from listing.widgets import country_choices
 
+from . import access
 from .models import (
     Consent,
     DuplicateCandidate,
@@ -27,8 +28,12 @@ PERSON_ROW_VALUES = (
 PERSON_HISTORY_LENGTH = 10
 
 
-def duplicate_queue_size() -> int:
-    return DuplicateCandidate.objects.filter(status=DuplicateCandidate.Status.OPEN).count()
+def duplicate_queue_size(user=None) -> int:
+    """Open pairs in the queue; given `user`, those whose two persons they see."""
+    queryset = (DuplicateCandidate.objects.all() if user is None
+                else access.duplicates_visible(user))
+    return queryset.filter(
+        status=DuplicateCandidate.Status.OPEN).count()
 
 
 def parse_person_reference(text: str, *, field_of_references: bool = False) -> int | None:
@@ -62,10 +67,11 @@ def person_search(queryset: QuerySet, query: str) -> QuerySet:
 
 
 def person_list(*, user, query: str = "") -> QuerySet:
-    """Persons a staff user may see, without merged-away records."""
+    """Persons a staff user may see (registry.access), without merged-away
+    records."""
     if not user.has_perm("registry.view_person"):
         return Person.objects.none()
-    queryset = Person.objects.filter(merged_into__isnull=True)
+    queryset = access.person_scope(user, Person.objects.filter(merged_into__isnull=True))
     return person_search(queryset, query)
 
 
@@ -99,32 +105,38 @@ def person_row_cells(rows) -> list[dict]:
 def person_detail(*, user, pk: int) -> Person | None:
     """One person with everything the detail page shows, in a fixed number of
     queries whatever the number of documents, households or consents. Merged
-    records are included: their page says where the person went."""
+    records are included: their page says where the person went. Only the
+    documents, consents and households of the user's sides (registry.access)."""
     if not user.has_perm("registry.view_person"):
         return None
     members = HouseholdMember.objects.select_related("person").order_by("relation", "person_id")
     return (
-        Person.objects.select_related("merged_into", "user")
+        access.person_scope(user, Person.objects.select_related("merged_into", "user"))
         .prefetch_related(
-            Prefetch("documents", queryset=IdentityDocument.objects.order_by(
-                "-expires_on", "-id")),
-            Prefetch("households_headed", queryset=Household.objects.prefetch_related(
-                Prefetch("members", queryset=members))),
-            Prefetch("memberships", queryset=HouseholdMember.objects.select_related(
-                "household__principal").order_by("-household__created_at")),
-            Prefetch("consents", queryset=Consent.objects.select_related(
-                "partner", "recorded_by", "withdrawn_by")),
+            Prefetch("documents", queryset=access.documents_visible(
+                user, IdentityDocument.objects.order_by("-expires_on", "-id"))),
+            Prefetch("households_headed", queryset=access.households_visible(
+                user, Household.objects.prefetch_related(
+                    Prefetch("members", queryset=members)))),
+            Prefetch("memberships", queryset=access.household_members_visible(
+                user, HouseholdMember.objects.select_related("household__principal")
+                .order_by("-household__created_at"))),
+            Prefetch("consents", queryset=access.consents_visible(
+                user, Consent.objects.select_related("partner", "recorded_by", "withdrawn_by"))),
         )
         .filter(pk=pk)
         .first()
     )
 
 
-def person_open_duplicates(*, person: Person) -> list[DuplicateCandidate]:
+def person_open_duplicates(*, person: Person, user=None) -> list[DuplicateCandidate]:
     """Open pairs in the duplicate queue that involve this person, each with
-    `other`: the other person of the pair."""
+    `other`: the other person of the pair. Given `user`, only the pairs whose
+    two persons they may see."""
+    queryset = (DuplicateCandidate.objects.all() if user is None
+                else access.duplicates_visible(user))
     candidates = list(
-        DuplicateCandidate.objects.filter(
+        queryset.filter(
             Q(person_a=person) | Q(person_b=person), status=DuplicateCandidate.Status.OPEN,
         ).select_related("person_a", "person_b")
     )
@@ -155,10 +167,10 @@ def person_recent_changes(*, person: Person, limit: int = PERSON_HISTORY_LENGTH)
 
 def household_for_member_add(*, user, pk: int) -> Household | None:
     """A household whose members the user may change, with its members."""
-    if not user.has_perm("registry.add_householdmember"):
+    if not user.has_perm("registry.add_householdmember") or not access.may_change(user):
         return None
     return (
-        Household.objects.select_related("principal")
+        access.households_visible(user, Household.objects.select_related("principal"))
         .prefetch_related(Prefetch("members", queryset=HouseholdMember.objects.select_related(
             "person")))
         .filter(pk=pk, principal__merged_into__isnull=True)
@@ -167,14 +179,14 @@ def household_for_member_add(*, user, pk: int) -> Household | None:
 
 
 def document_list(*, user) -> QuerySet:
-    """Identity documents the user may see: all of them with the permission,
-    otherwise only the documents of the person the user is."""
+    """Identity documents the user may see: with the permission, those of
+    their sides of the persons in their scope (registry.access); without it,
+    none. A login account linked to a person reaches that person's documents
+    through the pages of its own programme, not through the registry."""
     documents = IdentityDocument.objects.select_related("person")
-    if user.has_perm("registry.view_identitydocument"):
-        return documents
-    if not user.is_authenticated:
+    if not user.is_authenticated or not user.has_perm("registry.view_identitydocument"):
         return documents.none()
-    return documents.filter(person__user=user)
+    return access.documents_visible(user, documents)
 
 
 def person_matches(*, email: str = "", name_key: str = "", birth_date=None) -> list[Person]:

@@ -5,9 +5,10 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,7 +17,7 @@ from accounts.roles import Role
 from listing.pagination import bounded_page
 from privatemedia.files import stream_private_file
 
-from . import selectors, services
+from . import access, selectors, services
 from .filters import PersonFilter
 from .forms import (
     MSG_CHOOSE_FILE_AGAIN,
@@ -26,7 +27,7 @@ from .forms import (
     IdentityDocumentForm,
     PersonForm,
 )
-from .models import Consent, IdentityDocument, Person
+from .models import IdentityDocument, Person
 
 PERSONS_PER_PAGE = 25
 
@@ -36,6 +37,10 @@ MSG_POSSIBLE_DUPLICATE = _(
     "This person may already be in the registry as %(others)s. Check the possible "
     "duplicates on this page before going on."
 )
+MSG_POSSIBLE_DUPLICATE_HIDDEN = _(
+    "This person may already be in the registry under a record you cannot see. The data "
+    "protection officer reviews possible duplicates; tell your supervisor if in doubt."
+)
 MSG_DOCUMENT_SAVED = _("The identity document was saved.")
 MSG_CONSENT_RECORDED = _("The consent was recorded.")
 MSG_CONSENT_WITHDRAWN = _("The withdrawal of the consent was recorded.")
@@ -43,15 +48,18 @@ MSG_HOUSEHOLD_CREATED = _("Household %(reference)s was created. Add its members 
 MSG_MEMBER_ADDED = _("%(name)s was added to the household.")
 
 
-def staff_permission(perm: str):
+def staff_permission(perm: str, *, writes: bool = False):
     """Anonymous users go to the login page; logged-in users without `perm`
-    get 403."""
+    get 403. A view that `writes` also refuses the data protection officer,
+    who reads everything and changes nothing (registry.access)."""
 
     def decorator(view):
         @wraps(view)
         @login_required
         @permission_required(perm, raise_exception=True)
         def wrapped(request, *args, **kwargs):
+            if writes and not access.may_change(request.user):
+                raise PermissionDenied
             return view(request, *args, **kwargs)
 
         return wrapped
@@ -80,11 +88,16 @@ def _open_duplicate_ids(person: Person) -> set[int]:
 
 def _warn_new_duplicates(request, person: Person, known: set[int]) -> None:
     """After a save, say so when the service flagged the person as a likely
-    duplicate of someone already in the registry."""
-    others = [
-        candidate.other for candidate in selectors.person_open_duplicates(person=person)
-        if candidate.pk not in known
-    ]
+    duplicate of someone already in the registry. Only persons the user may
+    see are named; the others are counted without a name."""
+    new = [candidate for candidate in selectors.person_open_duplicates(person=person)
+           if candidate.pk not in known]
+    visible = {c.pk for c in selectors.person_open_duplicates(person=person,
+                                                              user=request.user)}
+    others = [candidate.other for candidate in new if candidate.pk in visible]
+    hidden = len(new) - len(others)
+    if hidden:
+        messages.warning(request, MSG_POSSIBLE_DUPLICATE_HIDDEN)
     if others:
         messages.warning(request, MSG_POSSIBLE_DUPLICATE % {
             "others": ", ".join(f"{other.reference} ({other.full_name})" for other in others),
@@ -101,6 +114,7 @@ def person_index(request):
                         rows=selectors.person_rows)
     return render(request, "registry/person_list.html", {
         "filter": filterset, "page": page, "rows": selectors.person_row_cells(page.object_list),
+        "can_change": access.may_change(request.user),
     })
 
 
@@ -110,22 +124,34 @@ def person_detail(request, pk):
     if person is None:
         raise Http404
     user = request.user
+    is_dpo = access.reads_everything(user) and not user.is_superuser
     return render(request, "registry/person_detail.html", {
         "person": person,
         "documents": person.documents.all(),
         "households_headed": person.households_headed.all(),
         "memberships": person.memberships.all(),
         "consents": person.consents.all(),
-        "duplicates": selectors.person_open_duplicates(person=person),
+        "duplicates": selectors.person_open_duplicates(person=person, user=user),
         "changes": selectors.person_recent_changes(person=person),
         "today": timezone.localdate(),
         # The duplicate queue is worked in the admin site.
         "can_review_duplicates": user.is_staff and user.has_perm(
             "registry.view_duplicatecandidate"),
+        "can_change": access.may_change(user) and not person.is_merged,
+        "sees_households": access.sees_households(user),
+        "audit_url": _audit_url(person) if is_dpo else "",
     })
 
 
-@staff_permission("registry.add_person")
+def _audit_url(person: Person) -> str:
+    """The read log of this person (audit:person), once that page exists."""
+    try:
+        return reverse("audit:person", args=[person.pk])
+    except NoReverseMatch:
+        return ""
+
+
+@staff_permission("registry.add_person", writes=True)
 def person_create(request):
     form = PersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -140,7 +166,7 @@ def person_create(request):
     return render(request, "registry/person_form.html", {"form": form, "person": None})
 
 
-@staff_permission("registry.change_person")
+@staff_permission("registry.change_person", writes=True)
 def person_edit(request, pk):
     person = _active_person(request.user, pk)
     # The form changes the instance as it validates; the page title keeps
@@ -165,7 +191,8 @@ def person_edit(request, pk):
 # --- identity documents ---------------------------------------------------------------------
 
 def _document_form_page(request, person: Person, document: IdentityDocument):
-    form = IdentityDocumentForm(request.POST or None, request.FILES or None, instance=document)
+    form = IdentityDocumentForm(request.POST or None, request.FILES or None, instance=document,
+                                sides=access.sides_of(request.user))
     if request.method == "POST" and form.is_valid():
         known = _open_duplicate_ids(person)
         try:
@@ -183,13 +210,13 @@ def _document_form_page(request, person: Person, document: IdentityDocument):
     })
 
 
-@staff_permission("registry.add_identitydocument")
+@staff_permission("registry.add_identitydocument", writes=True)
 def document_create(request, pk):
     person = _active_person(request.user, pk)
     return _document_form_page(request, person, IdentityDocument(person=person))
 
 
-@staff_permission("registry.change_identitydocument")
+@staff_permission("registry.change_identitydocument", writes=True)
 def document_edit(request, pk):
     document = get_object_or_404(
         selectors.document_list(user=request.user).filter(person__merged_into__isnull=True),
@@ -200,8 +227,9 @@ def document_edit(request, pk):
 
 @login_required
 def document_scan(request, pk):
-    """Staff with the permission, or the person themselves. Anyone else gets
-    the same 404 as for a document that does not exist."""
+    """Staff who see the document (registry.access: their side, a person in
+    their scope). Anyone else, the person themselves included, gets the same
+    404 as for a document that does not exist."""
     document = get_object_or_404(selectors.document_list(user=request.user), pk=pk)
     return stream_private_file(
         document.scan, content_type=document.scan_content_type,
@@ -211,10 +239,10 @@ def document_scan(request, pk):
 
 # --- consent ------------------------------------------------------------------------------------
 
-@staff_permission("registry.add_consent")
+@staff_permission("registry.add_consent", writes=True)
 def consent_create(request, pk):
     person = _active_person(request.user, pk)
-    form = ConsentForm(request.POST or None)
+    form = ConsentForm(request.POST or None, purposes=access.purposes_of(request.user))
     if request.method == "POST" and form.is_valid():
         try:
             services.consent_give(actor=request.user, person=person, **form.cleaned_data)
@@ -226,11 +254,12 @@ def consent_create(request, pk):
     return render(request, "registry/consent_form.html", {"form": form, "person": person})
 
 
-@staff_permission("registry.change_consent")
+@staff_permission("registry.change_consent", writes=True)
 def consent_withdraw(request, pk):
-    """GET asks for confirmation; POST records the withdrawal."""
+    """GET asks for confirmation; POST records the withdrawal. A consent of
+    another programme's purpose is not found."""
     consent = get_object_or_404(
-        Consent.objects.select_related("person", "partner").filter(
+        access.consents_visible(request.user).select_related("person", "partner").filter(
             person__merged_into__isnull=True),
         pk=pk,
     )
@@ -248,8 +277,10 @@ def consent_withdraw(request, pk):
 
 # --- households ------------------------------------------------------------------------------
 
-@staff_permission("registry.add_household")
+@staff_permission("registry.add_household", writes=True)
 def household_create(request, pk):
+    if not access.sees_households(request.user):
+        raise Http404
     person = _active_person(request.user, pk)
     form = HouseholdForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -260,12 +291,12 @@ def household_create(request, pk):
     return render(request, "registry/household_form.html", {"form": form, "person": person})
 
 
-@staff_permission("registry.add_householdmember")
+@staff_permission("registry.add_householdmember", writes=True)
 def household_member_add(request, pk):
     household = selectors.household_for_member_add(user=request.user, pk=pk)
     if household is None:
         raise Http404
-    form = HouseholdMemberForm(request.POST or None)
+    form = HouseholdMemberForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         member = form.cleaned_data["person"]
         try:

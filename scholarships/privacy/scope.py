@@ -1,5 +1,26 @@
-"""See the package docstring."""
+"""See the package docstring: the persons a user sees in the registry through
+this programme (registry.access combines the programmes)."""
+
+from django.db.models import QuerySet
+
+from registry import programmes
+from registry.models import Side
+
+
+def person_ids(user) -> QuerySet | None:
+    """The persons with a scholarship record (an application as applicant),
+    as a subquery of person ids, for a scholarship administrator; None for a
+    user without the role. `user=None`: every person this programme holds a
+    record about (registry.access tells persons with no record at all)."""
+    from accounts.roles import Role, has_role
+
+    from ..models import Application
+
+    if user is not None and not (user.is_authenticated
+                                 and has_role(user, Role.SCHOLARSHIP_ADMIN)):
+        return None
+    return Application.objects.order_by().values("applicant_id")
 
 
 def register() -> None:
-    """Filled in by the scope work of issue 10."""
+    programmes.register(Side.SCHOLARSHIP, programmes.SCOPE, person_ids)

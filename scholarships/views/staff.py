@@ -45,7 +45,7 @@ def admin_home(request):
     for row in dashboard:
         row["cells"] = [(state, row["counts"].get(state, 0)) for state in states]
     return render(request, "scholarships/admin_home.html", {
-        "open_duplicates": duplicate_queue_size(),
+        "open_duplicates": duplicate_queue_size(user=request.user),
         "dashboard": dashboard,
         "states": states,
         "counted_at": counted_at,
