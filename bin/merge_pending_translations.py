@@ -22,6 +22,7 @@ def main() -> int:
     for language in ("fr", "nl"):
         po_path = ROOT / "locale" / language / "LC_MESSAGES" / "django.po"
         catalog = polib.pofile(str(po_path))
+        changed = False
         for entry in catalog:
             if entry.obsolete:
                 continue
@@ -39,10 +40,14 @@ def main() -> int:
                     entry.flags.remove("fuzzy")
                 entry.previous_msgid = None
                 done = True
+                changed = True
             if not done:
                 missing += 1
                 print(f"{language}: untranslated: {entry.msgid[:90]!r}")
-        catalog.save(str(po_path))
+        if changed:
+            # polib wraps lines its own way: `make messages` afterwards puts
+            # them back in gettext's.
+            catalog.save(str(po_path))
     print(f"{missing} entries still untranslated")
     return 0
 
