@@ -19,6 +19,7 @@ import datetime
 import logging
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -132,6 +133,25 @@ def _overwrite_person_history(person: Person) -> None:
     )
 
 
+def _close_login(user_id: int) -> None:
+    """The person's login goes with their name: it can no longer log in, and
+    neither it nor its history says who it was (the username and address are
+    the person's e-mail)."""
+    User = get_user_model()
+    user = User.objects.get(pk=user_id)
+    user.username = f"anonymised-{user.pk}"
+    user.email = ""
+    user.first_name = ""
+    user.last_name = ""
+    user.is_active = False
+    user.set_unusable_password()
+    user.skip_history_when_saving = True
+    user.save()
+    user.groups.clear()
+    User.history.filter(id=user.pk).update(
+        username=user.username, email="", first_name="", last_name="")
+
+
 @transaction.atomic
 def person_anonymise(*, person: Person, now=None) -> None:
     """Anonymise one person: the programmes' records first (their ANONYMISE
@@ -154,6 +174,9 @@ def person_anonymise(*, person: Person, now=None) -> None:
     DuplicateCandidate.objects.filter(Q(person_a=person) | Q(person_b=person)).update(note="")
     PersonMerge.objects.filter(Q(survivor=person) | Q(merged=person)).update(
         snapshot={"anonymised": True})
+
+    if person.user_id:
+        _close_login(person.user_id)
 
     person.given_names = ""
     person.family_name = PLACEHOLDER_FAMILY_NAME

@@ -146,6 +146,25 @@ def test_an_applied_run_anonymises_only_the_persons_due(
     assert retention_run(dry_run=True).report["due"] == 0
 
 
+def test_the_login_of_an_anonymised_applicant_is_closed_and_forgets_who_it_was():
+    from django.contrib.auth import get_user_model
+
+    login = UserFactory(username="zqx.applicant@example.org", email="zqx.applicant@example.org",
+                        first_name=NAME["given_names"], last_name=NAME["family_name"])
+    applicant = old_applicant(**NAME, user=login)
+    assert retention_run(dry_run=False).persons == 1
+    login.refresh_from_db()
+    assert not login.is_active and not login.has_usable_password()
+    assert "zqx" not in (login.username + login.email + login.first_name).lower()
+    assert not login.groups.exists()
+    history = get_user_model().history.filter(id=login.pk)
+    assert history.exists()
+    assert not history.filter(username__icontains="zqx").exists()
+    assert not history.filter(email__icontains="zqx").exists()
+    applicant.refresh_from_db()
+    assert applicant.user_id is None
+
+
 def test_anonymised_persons_are_not_flagged_as_duplicates_of_each_other():
     from registry.models import DuplicateCandidate
     from registry.services import duplicates_flag
