@@ -177,6 +177,20 @@ def test_a_caseworkers_list_and_export_never_contain_another_caseworkers_case(
     assert list(search.context["page"].object_list) == []
 
 
+def test_an_export_is_in_the_read_log_once_with_the_number_of_cases(client, full_case):
+    from audit.models import ReadEvent
+
+    other = caseworker()
+    for _ in range(2):
+        case_through(State.INTAKE, worker=other, approver=supervisor_of(other).supervisor)
+    client.force_login(other)
+    export = client.get(reverse("reintegration:export", args=["mine"]), {"state": "all"})
+    assert export.status_code == 200
+    event = ReadEvent.objects.get(user=other, page="reintegration:export")
+    assert (event.action, event.model, event.rows) == (ReadEvent.Action.EXPORT,
+                                                       "reintegration.case", 2)
+
+
 def test_a_caseworker_has_no_team_or_all_cases_export(client, worker, full_case):
     client.force_login(worker)
     for scope in ("team", "all", "anything"):

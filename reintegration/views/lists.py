@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 
 from accounts.decorators import role_required
 from accounts.roles import Role, has_role
+from audit.models import ReadEvent
+from audit.services import record_read
 from listing.pagination import bounded_page
 
 from .. import selectors
@@ -119,11 +121,17 @@ def export(request, scope):
     if vulnerabilities is not None:
         header.append("vulnerabilities")
     writer.writerow(header)
+    count = 0
     for case in cases:
         row = [_csv_safe(str(value(case))) for _name, value in EXPORT_COLUMNS]
         if vulnerabilities is not None:
             row.append("; ".join(str(kind) for kind in vulnerabilities.get(case.pk, [])))
         writer.writerow(row)
+        count += 1
+    # The read log's row for this export, with how many cases left.
+    record_read(user=request.user, action=ReadEvent.Action.EXPORT, model="reintegration.case",
+                page=request.resolver_match.view_name, path=request.get_full_path(), rows=count)
+    request.read_recorded = True
     if vulnerabilities:
         sensitive_access_record(user=request.user, cases=list(vulnerabilities),
                                 what=SensitiveAccess.What.EXPORT)
