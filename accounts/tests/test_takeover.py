@@ -153,7 +153,9 @@ def test_an_address_with_an_active_account_gets_the_account_exists_mail_only(
     returnee, _case, _documents = make_returnee()
     owner = UserFactory(username=RETURNEE_EMAIL, email=RETURNEE_EMAIL, roles=[Role.APPLICANT])
     returnee.user = owner
-    returnee.save(update_fields=["user"])
+    # The mail goes in the person's language; the factory draws one at random.
+    returnee.preferred_language = "en"
+    returnee.save(update_fields=["user", "preferred_language"])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("accounts:signup"), {
             "given_names": GIVEN, "family_name": FAMILY, "birth_date": BORN.isoformat(),

@@ -151,11 +151,15 @@ def test_a_caseworker_exporting_sees_vulnerabilities_only_of_their_own_cases(
     assert str(Vulnerability.Kind.ELDERLY.label) not in export
 
 
-def test_the_registry_page_of_the_person_shows_nothing_of_the_case(
+def test_the_registry_page_of_the_person_is_not_for_the_other_programme(
         client, sensitive_case):
+    # A returnee is not a scholarship administrator's to see at all
+    # (registry.access); a person in both programmes is shown to them without
+    # anything of the case: registry/tests/test_access.py and the browser test
+    # tests/test_browser_data_protection.py.
     client.force_login(UserFactory(roles=[Role.SCHOLARSHIP_ADMIN]))
     response = client.get(reverse("registry:person_detail", args=[sensitive_case.principal_id]))
-    assert response.status_code == 200
+    assert response.status_code == 404
     html = response.content.decode()
     for secret in (*SECRETS, PLAIN_NOTE):
         assert secret not in html
