@@ -5,7 +5,7 @@ come through here."""
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -112,19 +112,29 @@ def _locks_places(current: str, to: str) -> bool:
 def _locked_for(application: Application, to: str) -> Application:
     """The application row locked for a move to `to`, with the academic
     year's calls locked first when the move takes or frees a place. Calls
-    before applications, always, so two lockers never wait for each other in
-    a circle; the state that decides is read fresh, not from the caller's
-    copy, which may be minutes old."""
+    before applications, always (the lock order in services/__init__.py); the
+    state that decides is the one read once the lock is held, never the
+    caller's copy, which may be minutes old.
+
+    Whether the calls are needed depends on that state, known only once the
+    application is locked. When it moved meanwhile into a state whose move
+    does take or free a place, the application's lock is given back (rolled
+    back to a savepoint taken just before it) and both are taken again, calls
+    first: locking the calls while holding the application would wait in a
+    circle with a committee or an offer holding the calls."""
     fresh = (Application.objects.filter(pk=application.pk)
              .values_list("state", flat=True).first() or application.state)
-    places = _locks_places(fresh, to)
-    if places:
+    if _locks_places(fresh, to):
         _lock_places(application.call_id)
+        return _locked(application)
+    savepoint = transaction.savepoint()
     locked = _locked(application)
-    if not places and _locks_places(locked.state, to):
-        # Moved in the instant between the two reads: lock the calls too.
-        _lock_places(application.call_id)
-    return locked
+    if not _locks_places(locked.state, to):
+        transaction.savepoint_commit(savepoint)
+        return locked
+    transaction.savepoint_rollback(savepoint)
+    _lock_places(application.call_id)
+    return _locked(application)
 
 
 @transaction.atomic
@@ -219,12 +229,20 @@ def available_moves(*, actor, application: Application) -> list:
     return result
 
 
-def _locked(application: Application) -> Application:
-    # Lock the application row only: FOR UPDATE would otherwise also lock the
-    # joined call and person rows, and every applicant of a call would queue
-    # behind each other's draft saves and submissions.
-    return Application.objects.select_for_update(of=("self",)).select_related(
-        "call", "applicant").get(pk=application.pk)
+def _locked(application: Application | int) -> Application:
+    """The application row, locked until the transaction ends, and read again
+    once the lock is granted, with its call and applicant as they are now.
+
+    Two statements on purpose. The lock is taken on the application row
+    alone: FOR UPDATE with a join would also lock the call and person rows
+    (every applicant of a call would queue behind each other's saves), and,
+    when it waits for another transaction, PostgreSQL re-reads only the
+    locked row and re-checks the join against the rows of its old snapshot:
+    an application whose applicant a registry merge re-pointed meanwhile
+    would vanish from the result (DoesNotExist, a server error)."""
+    pk = getattr(application, "pk", application)
+    Application.objects.select_for_update().filter(pk=pk).values_list("pk").get()
+    return Application.objects.select_related("call", "applicant").get(pk=pk)
 
 
 # --- starting and filling ----------------------------------------------------------
@@ -242,8 +260,9 @@ PREFILL_FIELDS = [
 def application_start(*, actor, call: Call, person: Person, now=None) -> Application:
     """Open (or reopen) the person's draft for this call, pre-filled from their
     latest application."""
-    existing = Application.objects.filter(call=call, applicant=person).exclude(
-        state=State.WITHDRAWN).first()
+    live = Application.objects.filter(call=call, applicant=person).exclude(
+        state=State.WITHDRAWN)
+    existing = live.first()
     if existing:
         return existing
     if not call.is_open(now):
@@ -253,7 +272,17 @@ def application_start(*, actor, call: Call, person: Person, now=None) -> Applica
     if previous:
         for name in PREFILL_FIELDS:
             setattr(application, name, getattr(previous, name))
-    application.save()
+    try:
+        with transaction.atomic():
+            application.save()
+    except IntegrityError:
+        # Two clicks (two tabs) at once: the database keeps one live
+        # application per person and call (application_one_per_call), and this
+        # insert waited for the other one to commit. Open that one.
+        existing = live.first()
+        if existing is None:
+            raise
+        return existing
     transaction.on_commit(call_counts_forget)
     return application
 

@@ -124,9 +124,12 @@ def _locked_offer(offer: AwardOffer, to: str) -> AwardOffer:
     """The offer locked, after its application (and, for a decline or a
     lapse, the academic year's calls): always calls, then application, then
     offer, as a withdrawal does, so two answers never wait for each other."""
-    _locked_for(offer.application, to)
-    return (AwardOffer.objects.select_for_update(of=("self",))
-            .select_related("application__call", "application__applicant").get(pk=offer.pk))
+    application = _locked_for(offer.application, to)
+    # The offer row alone, then read again with the lock held (see _locked).
+    AwardOffer.objects.select_for_update().filter(pk=offer.pk).values_list("pk").get()
+    locked = AwardOffer.objects.get(pk=offer.pk)
+    locked.application = application
+    return locked
 
 
 @transaction.atomic

@@ -10,7 +10,14 @@ from django.db import transaction
 from ..models import Application
 from ..selectors import open_offer
 from ..workflow import State
-from .applications import SYSTEM, application_transition, application_withdraw
+from .applications import (
+    MSG_CHANGED_MEANWHILE,
+    SYSTEM,
+    InvalidTransition,
+    _locked_for,
+    application_transition,
+    application_withdraw,
+)
 from .awards import award_offer_decline, award_offer_lapse
 
 
@@ -20,8 +27,16 @@ def application_move(*, actor, application: Application, to: str, reason: str = 
     if to == State.WITHDRAWN:
         return application_withdraw(actor=actor, application=application, reason=reason,
                                     expected_state=expected_state)
-    if to in (State.DECLINED, State.LAPSED) and application.state == State.OFFERED:
-        offer = open_offer(application)
+    if to in (State.DECLINED, State.LAPSED):
+        # Which path is decided from the state under the lock, not from the
+        # caller's copy (a bulk action's list may be minutes old): an offer
+        # made meanwhile is declined or lapsed through the offer, so its place
+        # goes to the next reserve candidate. Calls, then application.
+        locked = _locked_for(application, to)
+        if expected_state is not None and locked.state != expected_state:
+            raise InvalidTransition(MSG_CHANGED_MEANWHILE % {"state": State(locked.state).label},
+                                    code="changed")
+        offer = open_offer(locked) if locked.state == State.OFFERED else None
         if offer is not None:
             if to == State.DECLINED:
                 award_offer_decline(actor=actor, offer=offer, reason=reason)

@@ -126,9 +126,16 @@ def reviewers_assign_automatically(*, actor, application: Application) -> list[R
 
 
 def _locked_assignment(assignment: ReviewAssignment) -> ReviewAssignment:
-    return (ReviewAssignment.objects.select_for_update(of=("self",))
-            .select_related("application__call", "application__applicant")
-            .get(pk=assignment.pk))
+    """The assignment locked after its application (the lock order in
+    services/__init__.py: a withdrawal locks the application, then cancels
+    its reviews), both read again once locked: every state checked after
+    this, the application's included, is the one the locks protect. An
+    assignment's application never changes, so its id may be read first."""
+    application = _locked(assignment.application_id)
+    ReviewAssignment.objects.select_for_update().filter(pk=assignment.pk).values_list("pk").get()
+    locked = ReviewAssignment.objects.select_related("reviewer").get(pk=assignment.pk)
+    locked.application = application
+    return locked
 
 
 @transaction.atomic
