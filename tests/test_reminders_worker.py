@@ -4,16 +4,17 @@ e-mails the sweeps of every declared kind send over seeded data, nothing more
 when they run again, and every reminder sent exactly once after the worker is
 SIGKILLed in the middle of a batch.
 
-The worker writes its e-mails to files (Django's file backend); each message
-carries its reminder kind and language in its headers."""
+The production path: a reminder's send writes an outbox row (outbox/) and
+marks the reminder sent in one transaction; the worker then delivers the row
+(outbox.tasks.message_send, on REMINDER_QUEUE, here the test's private queue)
+into files (Django's file backend as OUTBOX_DELIVERY_BACKEND). Each message
+carries its reminder kind and language in its headers, and its outbox row's
+Message-ID."""
 
 import ast
 import datetime
-import json
 import time
 from collections import Counter
-from email import policy
-from email.parser import BytesParser
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,9 @@ from celery.result import EagerResult
 from django.utils import timezone
 
 from accounts.roles import Role
-from config import celery_app
+from outbox.models import Message
+from outbox.models import State as MessageState
+from outbox.tasks import outbox_sweep
 from registry.factories import IdentityDocumentFactory, PersonFactory, UserFactory
 from reintegration.factories import (
     CaseFactory,
@@ -71,16 +74,7 @@ INACTIVE = CaseInactive.code
 EVERY_KIND = [DRAFT, REFEREE, REVIEW, OFFER, VISIT, DOCUMENT, INACTIVE]
 DAY = datetime.timedelta(days=1)
 HOUR = datetime.timedelta(hours=1)
-SEPARATOR = b"-" * 79 + b"\n"  # Django's file backend writes it after each message
 SUBJECT_START = {"en": "Reminder:", "fr": "Rappel :", "nl": "Herinnering:"}
-
-
-def sent_messages(mail_dir: Path) -> list:
-    if not mail_dir.exists():
-        return []
-    parser = BytesParser(policy=policy.default)
-    return [parser.parsebytes(chunk) for path in sorted(mail_dir.glob("*.log"))
-            for chunk in path.read_bytes().split(SEPARATOR) if chunk.strip()]
 
 
 def summary(messages) -> Counter:
@@ -90,10 +84,8 @@ def summary(messages) -> Counter:
 
 
 def worker_env(private_queue, mail_dir, **extra):
-    return {"TEST_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-            "TEST_EMAIL_FILE_PATH": str(mail_dir),
-            # The sweep's fan-out goes to this test's queue, not the default one.
-            "REMINDER_QUEUE": private_queue.name, **extra}
+    # The sweep's fan-out, and the outbox rows' deliveries, go to this test's queue.
+    return harness.outbox_env(mail_dir, REMINDER_QUEUE=private_queue.name, **extra)
 
 
 def a_call_whose_7_day_reminders_came_an_hour_ago():
@@ -116,31 +108,25 @@ def sweep_through_the_broker(private_queue, *kinds):
     return results
 
 
-def sweeps_done(log_path: Path, results) -> bool:
+def outbox_sweep_through_the_broker(private_queue):
+    """The outbox's beat entry, run by the worker."""
+    result = outbox_sweep.apply_async(queue=private_queue)
+    assert not isinstance(result, EagerResult), "ran in-process, not in the worker"
+    return result
+
+
+def sweeps_done(log_path: Path, results, task="reminders.tasks.reminders_sweep") -> bool:
     log = log_path.read_text(errors="replace")
-    return all(f"reminders.tasks.reminders_sweep[{r.id}] succeeded" in log for r in results)
+    return all(f"{task}[{r.id}] succeeded" in log for r in results)
 
 
-def queued_by(log_path: Path, result) -> dict[str, int]:
-    """What a sweep returned (sends queued per kind), from the worker's log line
-    "Task ...reminders_sweep[id] succeeded in 0.05s: {'kind': 3}"."""
-    marker = f"reminders.tasks.reminders_sweep[{result.id}] succeeded in "
+def queued_by(log_path: Path, result, task="reminders.tasks.reminders_sweep"):
+    """What a sweep returned (sends queued, per kind for reminders), from the
+    worker's log line "Task ...reminders_sweep[id] succeeded in 0.05s: {'kind': 3}"."""
+    marker = f"{task}[{result.id}] succeeded in "
     line = next(line for line in log_path.read_text(errors="replace").splitlines()
                 if marker in line)
     return ast.literal_eval(line.split(marker, 1)[1].split(": ", 1)[1])
-
-
-def forget_unacked(queue_name: str) -> None:
-    """A SIGKILLed worker leaves its message in Redis's unacked set, which
-    kombu would put back on this (deleted) queue an hour later: drop it."""
-    if not celery_app.conf.broker_url.startswith("redis://"):
-        return
-    with celery_app.connection_for_write() as conn:
-        client = conn.default_channel.client
-        for tag, raw in client.hgetall("unacked").items():
-            if json.loads(raw)[-1] == queue_name:
-                client.hdel("unacked", tag)
-                client.zrem("unacked_index", tag)
 
 
 def with_language(user, language):
@@ -251,31 +237,48 @@ def test_the_sweeps_of_every_kind_send_exactly_the_due_reminders_and_nothing_mor
     with harness.celery_worker(private_queue.name, log_path,
                                **worker_env(private_queue, mail_dir)) as worker:
         first = sweep_through_the_broker(private_queue, *EVERY_KIND)
-        harness.wait_for(lambda: ReminderLog.objects.filter(state=State.SENT).count() == total,
-                         worker=worker, log_path=log_path, what=f"{total} reminders sent")
+        harness.wait_for(lambda: ReminderLog.objects.filter(state=State.SENT).count() == total
+                         and Message.objects.filter(state=MessageState.SENT).count() == total,
+                         worker=worker, log_path=log_path,
+                         what=f"{total} reminders sent and their e-mails delivered")
         harness.wait_for(lambda: sweeps_done(log_path, first), worker=worker,
                          log_path=log_path, what="the first sweeps to finish")
-        messages = sent_messages(mail_dir)
+        messages = harness.assert_each_row_delivered_once(mail_dir)
         assert summary(messages) == expected
         for message in messages:
             subject = str(message["Subject"]).strip()
             assert subject.startswith(SUBJECT_START[message["Content-Language"]]), subject
+        # One outbox row per reminder, delivered from the reminders' queue.
+        assert Counter(Message.objects.values_list("kind", "queue")) == Counter({
+            (f"reminder:{kind}", private_queue.name): n for kind, n in
+            Counter(kind for _to, kind, _language in expected.elements()).items()})
         assert [queued_by(log_path, result) for result in first] == [
             {DRAFT: 3}, {REFEREE: 3}, {REVIEW: 2}, {OFFER: 1}, {VISIT: 2}, {DOCUMENT: 1},
             {INACTIVE: 2}]
 
+        # Beat again, an hour later: the reminders' sweeps and the outbox's.
         again = sweep_through_the_broker(private_queue, *EVERY_KIND)
-        harness.wait_for(lambda: sweeps_done(log_path, again), worker=worker,
-                         log_path=log_path, what="the second sweeps to finish")
+        outbox_again = outbox_sweep_through_the_broker(private_queue)
+        harness.wait_for(lambda: sweeps_done(log_path, again)
+                         and sweeps_done(log_path, [outbox_again], "outbox.tasks.outbox_sweep"),
+                         worker=worker, log_path=log_path, what="the second sweeps to finish")
         assert [queued_by(log_path, result) for result in again] == [
             {kind: 0} for kind in EVERY_KIND]
+        assert queued_by(log_path, outbox_again, "outbox.tasks.outbox_sweep") == 0
 
-    assert summary(sent_messages(mail_dir)) == expected
+    assert summary(harness.assert_each_row_delivered_once(mail_dir)) == expected
     assert ReminderLog.objects.count() == total
+    assert Message.objects.count() == total
 
 
-def test_a_worker_killed_mid_batch_leaves_every_reminder_sent_exactly_once(
+def test_a_worker_killed_mid_delivery_leaves_every_reminder_delivered(
         tasks_through_the_broker, private_queue, tmp_path):
+    """The worker is SIGKILLed while a slow mail server holds one of the 30
+    deliveries; restarted, with beat's sweeps run by it, every reminder is
+    sent once (one outbox row each) and every row delivered: none missing,
+    none stuck. A row the mail server accepted just before the kill is
+    delivered again with the same Message-ID: counted and printed."""
+    started = time.monotonic()
     call = a_call_whose_7_day_reminders_came_an_hour_ago()
     languages = ["fr", "en", "nl"]
     drafts = [ApplicationFactory(call=call, applicant=PersonFactory(
@@ -286,37 +289,74 @@ def test_a_worker_killed_mid_batch_leaves_every_reminder_sent_exactly_once(
                         for n in range(30)})
     mail_dir = tmp_path / "mail"
     first_log, second_log = tmp_path / "worker-1.log", tmp_path / "worker-2.log"
+    # A delivery taken by a killed worker is taken again 2 s later, not 2 minutes.
+    recover = {"OUTBOX_RECOVER_AFTER_SECONDS": "2"}
 
-    def sent() -> int:
-        return ReminderLog.objects.filter(state=State.SENT).count()
+    def in_the_middle_of_a_delivery() -> bool:
+        """Three delivered, and the worker waiting for the mail server on one
+        it claimed less than 0.3 s ago (of the 1 s the server takes)."""
+        return (Message.objects.filter(state=MessageState.SENT).count() >= 3
+                and Message.objects.filter(
+                    state=MessageState.SENDING,
+                    claimed_at__gte=timezone.now() - datetime.timedelta(seconds=0.3)).exists())
 
     # A slow mail server (1 s per message): the kill lands while the worker
-    # waits for it, mid-batch, with most of the batch still to send.
+    # waits for it, mid-batch, with most of the batch still to deliver.
     slow = worker_env(private_queue, mail_dir, TEST_EMAIL_DELAY_SECONDS="1",
-                      TEST_EMAIL_BACKEND="reminders.tests.mail.SlowFileServer")
+                      TEST_OUTBOX_DELIVERY_BACKEND="reminders.tests.mail.SlowFileServer",
+                      **recover)
     with harness.celery_worker(private_queue.name, first_log, **slow) as worker:
         sweep_through_the_broker(private_queue, DRAFT)
         deadline = time.monotonic() + harness.WORKER_DEADLINE
-        while sent() < 3:
+        while not in_the_middle_of_a_delivery():
             if time.monotonic() > deadline or worker.poll() is not None:
-                pytest.fail("No three reminders sent:\n" + first_log.read_text(errors="replace"))
-            time.sleep(0.05)
-        worker.kill()  # SIGKILL: no warm shutdown, no ack, no rollback message
+                pytest.fail("No three e-mails delivered and a fourth under way:\n"
+                            + first_log.read_text(errors="replace"))
+            time.sleep(0.02)
+        worker.kill()  # SIGKILL: no warm shutdown, no ack, no result recorded
         worker.wait(timeout=10)
 
-    sent_before_restart = sent()
-    assert 3 <= sent_before_restart < 30, "the kill did not land mid-batch"
-    assert ReminderLog.objects.filter(state=State.PENDING).count() == 30 - sent_before_restart
-    assert len(sent_messages(mail_dir)) == sent_before_restart
+    before = Counter(Message.objects.values_list("state", flat=True))
+    assert 3 <= before[MessageState.SENT] < 30, f"the kill did not land mid-batch: {before}"
+    assert before[MessageState.SENDING] == 1, f"the kill did not land mid-delivery: {before}"
+    assert len(harness.delivered(mail_dir)) >= before[MessageState.SENT]
 
-    # Restarted; the next hourly sweep queues what the killed worker held.
-    restarted = worker_env(private_queue, mail_dir, REMINDER_REQUEUE_AFTER_MINUTES="0")
+    # Restarted; beat's next sweeps (the reminders' hourly one, the outbox's
+    # every minute) are run by the worker until nothing is left.
+    restarted = worker_env(private_queue, mail_dir, REMINDER_REQUEUE_AFTER_MINUTES="0",
+                           **recover)
     with harness.celery_worker(private_queue.name, second_log, **restarted) as worker:
-        sweep_through_the_broker(private_queue, DRAFT)
-        harness.wait_for(lambda: sent() == 30, worker=worker, log_path=second_log,
-                         what="all thirty reminders sent after the restart")
-        time.sleep(1)  # a duplicate send still in the queue would be done by now
+        sweeps = [*sweep_through_the_broker(private_queue, DRAFT),
+                  outbox_sweep_through_the_broker(private_queue)]
 
-    assert summary(sent_messages(mail_dir)) == expected  # each exactly once
-    assert ReminderLog.objects.count() == 30
-    forget_unacked(private_queue.name)
+        def done() -> bool:
+            if not sweeps_done(second_log, sweeps[-1:], "outbox.tasks.outbox_sweep"):
+                return False  # the last sweep has not run yet: wait for it
+            if (ReminderLog.objects.filter(state=State.SENT).count() == 30
+                    and harness.all_sent()):
+                return True
+            time.sleep(1)  # as beat would, a little later
+            sweeps.append(outbox_sweep_through_the_broker(private_queue))
+            return False
+
+        harness.wait_for(done, worker=worker, log_path=second_log,
+                         what="all thirty reminders sent and delivered after the restart")
+        time.sleep(1)  # a duplicate delivery still in the queue would be done by now
+
+    rows = list(Message.objects.all())
+    received = harness.delivered_ids(mail_dir)
+    duplicates = {message_id: n - 1 for message_id, n in received.items() if n > 1}
+    missing = [row.pk for row in rows if row.message_id not in received]
+    stuck = [row.pk for row in rows if row.state != MessageState.SENT]
+    print(f"\nreminders under SIGKILL: 30 e-mails, states at the kill {dict(before)}, "
+          f"{sum(row.attempts for row in rows)} attempts, "
+          f"{sum(duplicates.values())} duplicates {sorted(duplicates)}, "
+          f"{len(missing)} missing, {len(stuck)} stuck, {len(sweeps)} sweeps after the restart, "
+          f"{time.monotonic() - started:.1f} s")
+    assert missing == [] and stuck == []
+    # A duplicate is only ever a row delivered again, under its own Message-ID.
+    assert set(received) == {row.message_id for row in rows}
+    unique = {str(m["Message-ID"]): m for m in harness.delivered(mail_dir)}
+    assert summary(unique.values()) == expected  # each reminder exactly once
+    assert ReminderLog.objects.filter(state=State.SENT).count() == 30
+    assert Message.objects.count() == 30  # one outbox row per reminder: none sent twice

@@ -1,25 +1,43 @@
 """A real Celery worker process takes a task from the real broker (Redis in CI,
 the embedded filesystem broker on a laptop without Redis) and writes to the
-test database."""
+test database.
 
+E-mails take the production path: the worker's EMAIL_BACKEND is the outbox
+(outbox/), so a task's e-mail is an outbox.Message row written in the task's
+transaction, whose delivery (outbox.tasks.message_send) the worker takes from
+the same private queue and hands to Django's file backend
+(OUTBOX_DELIVERY_BACKEND). A test checks the rows reach "sent" and the files
+hold each row's Message-ID exactly once."""
+
+import ast
 import datetime
+import json
 import os
+import re
 import subprocess
 import sys
 import time
 import uuid
+from collections import Counter
 from contextlib import contextmanager
+from email import policy
+from email.parser import BytesParser
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest
 from celery.result import EagerResult
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import connection
+from django.urls import reverse
 from kombu import Exchange, Queue
 
 from accounts.tasks import email_send
 from config import celery_app
+from outbox.models import Message
+from outbox.models import State as MessageState
+from outbox.tasks import outbox_sweep
 from registry.factories import PersonFactory
 from registry.models import DuplicateCandidate
 from registry.tasks import duplicates_flag_sweep
@@ -34,6 +52,9 @@ WORKER_DEADLINE = 30  # seconds for the worker to start, take the task and commi
 # One node name for every run, so the remote-control bindings it leaves in the
 # broker do not pile up; the queue, not the node, keeps runs apart.
 WORKER_HOSTNAME = "casework-tests@%h"
+OUTBOX = "outbox.backends.OutboxBackend"
+FILES = "django.core.mail.backends.filebased.EmailBackend"
+SEPARATOR = b"-" * 79 + b"\n"  # Django's file backend writes it after each message
 
 
 def worker_database_url() -> str:
@@ -80,6 +101,7 @@ def private_queue():
     # The same queue the worker declares for `-Q name` (celery's missing-queue rule).
     queue = Queue(name, Exchange(name, type="direct"), routing_key=name)
     yield queue
+    forget_unacked(name)
     with celery_app.connection_for_write() as conn:
         bound = queue(conn.default_channel)
         bound.declare()  # records the binding in this channel, so delete() removes it
@@ -90,10 +112,75 @@ def private_queue():
         (Path(options["control_folder"]) / f"{name}.exchange").unlink(missing_ok=True)
 
 
+def forget_unacked(queue_name: str) -> None:
+    """A SIGKILLed worker leaves its message in Redis's unacked set, which
+    kombu would put back on this (deleted) queue an hour later: drop it."""
+    if not celery_app.conf.broker_url.startswith("redis://"):
+        return
+    with celery_app.connection_for_write() as conn:
+        client = conn.default_channel.client
+        for tag, raw in client.hgetall("unacked").items():
+            if json.loads(raw)[-1] == queue_name:
+                client.hdel("unacked", tag)
+                client.zrem("unacked_index", tag)
+
+
+@pytest.fixture
+def default_queue_is_private(private_queue):
+    """What this process publishes without naming a queue (an outbox row's
+    delivery queued after a commit here) goes to the private queue too."""
+    previous = celery_app.conf.task_default_queue
+    celery_app.conf.task_default_queue = private_queue.name
+    yield private_queue
+    celery_app.conf.task_default_queue = previous
+
+
+def outbox_env(mail_dir: Path, **extra: str) -> dict[str, str]:
+    """The worker's settings for the production e-mail path: every e-mail an
+    outbox row, delivered by the worker into files under mail_dir."""
+    return {"TEST_EMAIL_BACKEND": OUTBOX, "TEST_OUTBOX_DELIVERY_BACKEND": FILES,
+            "TEST_EMAIL_FILE_PATH": str(mail_dir), **extra}
+
+
+def delivered(mail_dir: Path) -> list:
+    """Every message the file backend wrote, parsed; a message cut short by a
+    SIGKILL during the write (no separator after it) was never delivered."""
+    if not mail_dir.exists():
+        return []
+    parser = BytesParser(policy=policy.default)
+    messages = []
+    for path in sorted(mail_dir.glob("*.log")):
+        chunks = path.read_bytes().split(SEPARATOR)
+        messages += [parser.parsebytes(chunk) for chunk in chunks[:-1] if chunk.strip()]
+    return messages
+
+
+def delivered_ids(mail_dir: Path) -> Counter:
+    return Counter(str(message["Message-ID"]) for message in delivered(mail_dir))
+
+
+def all_sent() -> bool:
+    return (Message.objects.exists()
+            and not Message.objects.exclude(state=MessageState.SENT).exists())
+
+
+def assert_each_row_delivered_once(mail_dir: Path) -> list:
+    """Every outbox row sent, its Message-ID in the files exactly once, and
+    nothing else in the files. Returns the delivered messages."""
+    rows = list(Message.objects.all())
+    assert rows
+    assert [row.pk for row in rows if row.state != MessageState.SENT] == []
+    assert delivered_ids(mail_dir) == Counter({row.message_id: 1 for row in rows})
+    return delivered(mail_dir)
+
+
 @contextmanager
 def celery_worker(queue_name: str, log_path: Path, **extra_env: str):
     env = {
         **os.environ,
+        # What the worker's own tasks publish without naming a queue (an outbox
+        # row's delivery, a lapse's e-mails) stays on this test's queue.
+        "CELERY_TASK_DEFAULT_QUEUE": queue_name,
         **extra_env,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "CELERY_TASK_ALWAYS_EAGER": "false",
@@ -119,6 +206,16 @@ def celery_worker(queue_name: str, log_path: Path, **extra_env: str):
             except subprocess.TimeoutExpired:
                 worker.kill()
                 worker.wait(timeout=10)
+
+
+def returned(log_path: Path, result):
+    """What a task run by the worker returned, from its log line
+    "Task name[id] succeeded in 0.05s: 3"; None while it has not."""
+    marker = f"[{result.id}] succeeded in "
+    for line in log_path.read_text(errors="replace").splitlines():
+        if marker in line:
+            return ast.literal_eval(line.split(marker, 1)[1].split(": ", 1)[1])
+    return None
 
 
 def wait_for(condition, *, worker, log_path: Path, what: str):
@@ -172,11 +269,13 @@ def test_duplicates_sweep_sent_through_the_broker_is_run_by_a_real_worker(
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_every_e_mail_task_is_sent_by_a_real_worker(
+def test_every_e_mail_task_is_sent_by_a_real_worker_through_the_outbox(
     tasks_through_the_broker, private_queue, tmp_path
 ):
-    """The three e-mail paths: a referee's invitation, a submission's
-    confirmation with its PDF, and an account e-mail rendered by the request."""
+    """A referee's invitation, a submission's confirmation with its PDF, and
+    an accounts.tasks.email_send left in the queue by the release before the
+    outbox (kept for those only): each becomes an outbox row in the worker,
+    delivered by the worker from the private queue, once."""
     application = CompleteApplicationFactory(applicant__email="kwame.mensah@example.org")
     Application.objects.filter(pk=application.pk).update(
         state=State.SUBMITTED, reference="SCH-2026-00077",
@@ -186,13 +285,7 @@ def test_every_e_mail_task_is_sent_by_a_real_worker(
     mail_dir = tmp_path / "mail"
     log_path = tmp_path / "worker.log"
 
-    def mails() -> str:
-        return "".join(f.read_text(errors="replace") for f in mail_dir.glob("*.log")) \
-            if mail_dir.exists() else ""
-
-    with celery_worker(private_queue.name, log_path,
-                       TEST_EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
-                       TEST_EMAIL_FILE_PATH=str(mail_dir)) as worker:
+    with celery_worker(private_queue.name, log_path, **outbox_env(mail_dir)) as worker:
         referee_invitation_send.apply_async((referee.pk,), queue=private_queue)
         submission_confirmation_send.apply_async((application.pk,), queue=private_queue)
         email_send.apply_async(kwargs={"subject": "Confirm your account", "body": "Hello",
@@ -201,13 +294,61 @@ def test_every_e_mail_task_is_sent_by_a_real_worker(
         wait_for(lambda: Referee.objects.filter(pk=referee.pk, invited_at__isnull=False)
                  .exists() and Application.objects.filter(
                      pk=application.pk, confirmation_sent_at__isnull=False).exists()
-                 and "new.applicant@example.org" in mails(),
-                 worker=worker, log_path=log_path, what="three e-mails sent by the worker")
+                 and Message.objects.count() == 3 and all_sent(),
+                 worker=worker, log_path=log_path, what="three e-mails delivered by the worker")
 
-    sent = mails()
-    assert "To: o.sy@ucad.example.org" in sent
-    assert "To: kwame.mensah@example.org" in sent and "SCH-2026-00077.pdf" in sent
-    assert "To: new.applicant@example.org" in sent
+    messages = assert_each_row_delivered_once(mail_dir)
+    by_recipient = {str(message["To"]): message for message in messages}
+    assert sorted(by_recipient) == ["kwame.mensah@example.org", "new.applicant@example.org",
+                                    "o.sy@ucad.example.org"]
+    confirmation = by_recipient["kwame.mensah@example.org"]
+    assert [part.get_filename() for part in confirmation.iter_attachments()] == [
+        "SCH-2026-00077.pdf"]
+    assert str(by_recipient["new.applicant@example.org"]["Subject"]) == "Confirm your account"
+    # On the default queue (blank), which the worker's settings make this test's.
+    assert set(Message.objects.values_list("queue", flat=True)) == {""}
+    log = log_path.read_text(errors="replace")
+    assert log.count("outbox.tasks.message_send[") >= 3, log
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_sign_up_e_mail_is_an_outbox_row_delivered_by_a_real_worker(
+    tasks_through_the_broker, default_queue_is_private, client, settings, tmp_path
+):
+    """The sign-up form writes its confirmation e-mail to the outbox in the
+    sign-up's transaction; after the commit only the row's id goes on the
+    broker; the worker delivers it, and the link in it opens the account."""
+    settings.EMAIL_BACKEND = OUTBOX  # this process: as in production
+    mail_dir = tmp_path / "mail"
+    log_path = tmp_path / "worker.log"
+
+    with celery_worker(default_queue_is_private.name, log_path,
+                       **outbox_env(mail_dir)) as worker:
+        response = client.post(reverse("accounts:signup"), {
+            "given_names": "Abena", "family_name": "Owusu-Ansah",
+            "birth_date": "1999-04-21", "email": "abena.owusu@example.org",
+            "password1": "correct horse 47 battery", "password2": "correct horse 47 battery",
+            "preferred_language": "fr", "privacy_consent": "on",
+        })
+        assert response.status_code == 302, response.context and response.context["form"].errors
+        row = Message.objects.get()
+        assert row.to == ["abena.owusu@example.org"] and row.kind == "accounts.signup_confirm"
+        wait_for(all_sent, worker=worker, log_path=log_path,
+                 what="the sign-up e-mail delivered by the worker")
+
+    [message] = assert_each_row_delivered_once(mail_dir)
+    assert str(message["To"]) == "abena.owusu@example.org"
+    body = message.get_content()
+    assert "/accounts/confirm/" in body
+    link = re.search(r"https?://[^/\s]+(/accounts/confirm/[^/\s]+/)", body).group(1)
+    user = get_user_model().objects.get(username="abena.owusu@example.org")
+    assert not user.is_active
+    client.post(link)
+    user.refresh_from_db()
+    assert user.is_active
+    log = log_path.read_text(errors="replace")
+    assert "outbox.tasks.message_send[" in log, log
 
 
 @pytest.mark.worker
@@ -270,14 +411,10 @@ def test_the_lapse_sweep_and_the_award_e_mails_run_in_a_real_worker(
     mail_dir = tmp_path / "mail"
     log_path = tmp_path / "worker.log"
 
-    def mails() -> str:
-        return "".join(f.read_text(errors="replace") for f in mail_dir.glob("*.log")) \
-            if mail_dir.exists() else ""
+    # This process wrote to locmem: every outbox row below is the worker's.
+    assert not Message.objects.exists()
 
-    with celery_worker(private_queue.name, log_path,
-                       CELERY_TASK_DEFAULT_QUEUE=private_queue.name,
-                       TEST_EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
-                       TEST_EMAIL_FILE_PATH=str(mail_dir)) as worker:
+    with celery_worker(private_queue.name, log_path, **outbox_env(mail_dir)) as worker:
         result = award_offers_lapse_sweep.apply_async(queue=private_queue)
         assert not isinstance(result, EagerResult)
         review_assignment_notify.apply_async((assignment.pk,), queue=private_queue)
@@ -289,17 +426,30 @@ def test_the_lapse_sweep_and_the_award_e_mails_run_in_a_real_worker(
                  and AwardOffer.objects.filter(pk=offer.pk,
                                                admins_notified_at__isnull=False).exists()
                  and ReviewAssignment.objects.filter(pk=assignment.pk,
-                                                     notified_at__isnull=False).exists(),
+                                                     notified_at__isnull=False).exists()
+                 and all_sent(),
                  worker=worker, log_path=log_path,
-                 what="offer lapsed, place given, four e-mails sent")
+                 what="offer lapsed, place given, four e-mails delivered")
+        rows = Message.objects.count()
+        # Beat again: the lapse sweep and the outbox's find nothing more to send.
+        again = [award_offers_lapse_sweep.apply_async(queue=private_queue),
+                 outbox_sweep.apply_async(queue=private_queue)]
+        wait_for(lambda: all(returned(log_path, result) is not None for result in again),
+                 worker=worker, log_path=log_path, what="the sweeps run again")
+        assert [returned(log_path, result) for result in again] == [0, 0]
+
+    assert Message.objects.count() == rows
 
     assert AwardOffer.objects.get(pk=offer.pk).status == AwardOffer.Status.LAPSED
     assert Application.objects.get(pk=lapsing.pk).state == State.LAPSED
     assert Application.objects.get(pk=reserve.pk).state == State.OFFERED
-    sent = mails()
-    assert "To: next.in.line@example.org" in sent and "award-letter.pdf" in sent
-    assert "To: office@example.org" in sent
-    assert f"To: {assignment.reviewer.email}" in sent
-    assert "To: not.this.time@example.org" in sent and "was not selected this time" in sent
+    messages = assert_each_row_delivered_once(mail_dir)
+    by_recipient = {str(message["To"]): message for message in messages}
+    assert {"next.in.line@example.org", "office@example.org", assignment.reviewer.email,
+            "not.this.time@example.org"} <= set(by_recipient)
+    assert [part.get_filename().endswith("award-letter.pdf") for part in
+            by_recipient["next.in.line@example.org"].iter_attachments()] == [True]
+    assert "was not selected this time" in by_recipient[
+        "not.this.time@example.org"].get_body(("plain",)).get_content()
     log = log_path.read_text(errors="replace")
     assert "scholarships.tasks.award_offer_lapse[" in log, log

@@ -18,6 +18,9 @@ EMAIL_BACKEND = env("TEST_EMAIL_BACKEND", default="django.core.mail.backends.loc
 # use it as EMAIL_BACKEND explicitly. Other tests keep reading mail.outbox
 # straight after a call, without on_commit callbacks: locmem above.
 OUTBOX_DELIVERY_BACKEND = env("TEST_OUTBOX_DELIVERY_BACKEND", default=EMAIL_BACKEND)
+if OUTBOX_DELIVERY_BACKEND == "outbox.backends.OutboxBackend":
+    # A worker given TEST_EMAIL_BACKEND=outbox alone would deliver each row as a new row.
+    raise ValueError("TEST_EMAIL_BACKEND is the outbox: set TEST_OUTBOX_DELIVERY_BACKEND too.")
 EMAIL_FILE_PATH = env("TEST_EMAIL_FILE_PATH", default=str(VAR_DIR / "test-mail"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
