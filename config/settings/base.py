@@ -413,6 +413,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# When the broker connection drops (a Redis restart), tasks still running are
+# cancelled rather than left to finish unacknowledged: with acks_late their
+# messages come back, every task is safe to run twice, and the outbox sweep
+# recovers what the broker lost (Celery 6's default; said now to silence its
+# warning).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TASK_ANNOTATIONS = {
     # One e-mail: a mail server silent for a minute is retried later (the outbox row says when).
