@@ -31,9 +31,12 @@ test: $(STAMP)
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py compile_catalogs
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## make lint: style, migrations in step with the models, and the import contracts
+## of CONVENTIONS.md (pyproject.toml [tool.importlinter]).
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/lint-imports
 
 ## make messages: collect new strings into the fr and nl catalogs (needs GNU gettext).
 messages: $(STAMP)
