@@ -55,3 +55,20 @@ def hooks(capability: str) -> dict[str, Callable[..., Any]]:
 
 def hook(side: Side | str, capability: str) -> Callable[..., Any] | None:
     return _HOOKS.get(capability, {}).get(str(side))
+
+
+def records_by_label(parts) -> dict[str, list[int]]:
+    """For a RECORDS hook: the ids of each (model, filter) of `parts`, by model
+    label, in one query (a UNION ALL), whatever the number of records."""
+    from django.db.models import CharField, Value
+
+    queries = [
+        model.objects.filter(**where).order_by()
+        .annotate(label=Value(model._meta.label_lower, output_field=CharField()))
+        .values_list("label", "pk")
+        for model, where in parts
+    ]
+    found: dict[str, list[int]] = {}
+    for label, pk in queries[0].union(*queries[1:], all=True):
+        found.setdefault(label, []).append(pk)
+    return found

@@ -2,7 +2,9 @@
 persons (their cases as principal or member, and what hangs from the cases),
 so the read log can answer "everything read about this person"."""
 
-from django.db.models import CharField, Q, Value
+from django.db.models import Q
+
+from registry.programmes import records_by_label
 
 
 def person_records(person_ids) -> dict[str, list[int]]:
@@ -37,16 +39,7 @@ def person_records(person_ids) -> dict[str, list[int]]:
         (MonitoringVisit, {"case__in": cases}),
         (SurveyResponse, {"visit__case__in": cases}),
     ]
-    queries = [
-        model.objects.filter(**where).order_by()
-        .annotate(label=Value(model._meta.label_lower, output_field=CharField()))
-        .values_list("label", "pk")
-        for model, where in parts
-    ]
-    found: dict[str, list[int]] = {}
-    for label, pk in queries[0].union(*queries[1:], all=True):
-        found.setdefault(label, []).append(pk)
-    return found
+    return records_by_label(parts)
 
 
 def register() -> None:

@@ -1,7 +1,7 @@
 """See the package docstring: the ids of this programme's records about some
 persons, so the read log can answer "everything read about this person"."""
 
-from django.db.models import CharField, Value
+from registry.programmes import records_by_label
 
 
 def person_records(person_ids) -> dict[str, list[int]]:
@@ -28,16 +28,7 @@ def person_records(person_ids) -> dict[str, list[int]]:
         (AwardOffer, mine),
         (ScholarFollowUp, mine),
     ]
-    queries = [
-        model.objects.filter(**where).order_by()
-        .annotate(label=Value(model._meta.label_lower, output_field=CharField()))
-        .values_list("label", "pk")
-        for model, where in parts
-    ]
-    found: dict[str, list[int]] = {}
-    for label, pk in queries[0].union(*queries[1:], all=True):
-        found.setdefault(label, []).append(pk)
-    return found
+    return records_by_label(parts)
 
 
 def register() -> None:
