@@ -153,9 +153,21 @@ class ResendForm(EmailForm):
     token = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
+MSG_INVALID_LOGIN = _(
+    "This e-mail address or username and password do not match an account. Check them and "
+    "try again: capital letters do not matter in an e-mail address, but they do in a password."
+)
+
+
 class LoginForm(AuthenticationForm):
     """Applicants log in with their e-mail address, stored in lower case; accept
     it however it is typed."""
+
+    error_messages = {**AuthenticationForm.error_messages, "invalid_login": MSG_INVALID_LOGIN}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("E-mail or username")
 
     def clean_username(self):
         username = self.cleaned_data.get("username", "")

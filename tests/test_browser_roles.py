@@ -5,13 +5,13 @@ import io
 import re
 
 import pytest
-from django.contrib.auth.forms import AuthenticationForm
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 from playwright.sync_api import Page, expect
 
+from accounts.forms import MSG_INVALID_LOGIN
 from accounts.roles import START_PAGES
 from registry.factories import UserFactory
 from registry.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERS
@@ -77,8 +77,7 @@ def test_wrong_password_keeps_the_user_on_the_login_page_with_an_error(page: Pag
     user = UserFactory()
     log_in(page, live_server.url, user.username, "not-the-password")
     expect(page).to_have_url(live_server.url + LOGIN_PATH)
-    message = AuthenticationForm.error_messages["invalid_login"] % {"username": "username"}
-    expect(page.locator("#content form")).to_contain_text(message)
+    expect(page.locator("#content form")).to_contain_text(str(MSG_INVALID_LOGIN))
     expect(page.locator("#id_username")).to_have_value(user.username)
     expect(page.locator("#id_password")).to_have_value("")
 

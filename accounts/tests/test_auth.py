@@ -5,10 +5,10 @@ import re
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm
 from django.core import mail
 from django.urls import reverse
 
+from accounts.forms import MSG_INVALID_LOGIN
 from accounts.roles import START_PAGES, Role
 from registry.factories import PersonFactory, UserFactory
 from registry.forms import MSG_NAME_REQUIRED
@@ -28,7 +28,7 @@ def logged_in(client) -> bool:
 
 
 def invalid_login_message() -> str:
-    return AuthenticationForm.error_messages["invalid_login"] % {"username": "username"}
+    return str(MSG_INVALID_LOGIN)
 
 
 # --- logging in ------------------------------------------------------------------------

@@ -8,13 +8,17 @@ import time
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import AuthenticationForm
 from django.core import mail, signing
 from django.urls import reverse
 from django.utils import translation
 
 from accounts import services
-from accounts.forms import MSG_BIRTH_REQUIRED, MSG_PASSWORDS_DIFFER, MSG_PRIVACY_REQUIRED
+from accounts.forms import (
+    MSG_BIRTH_REQUIRED,
+    MSG_INVALID_LOGIN,
+    MSG_PASSWORDS_DIFFER,
+    MSG_PRIVACY_REQUIRED,
+)
 from accounts.roles import Role, has_role
 from accounts.views import MSG_WELCOME
 from registry.factories import PersonFactory, UserFactory
@@ -177,8 +181,7 @@ def test_an_unconfirmed_account_cannot_log_in(client, sign_up):
     response = client.post("/accounts/login/", {"username": "aminata.diallo@example.org",
                                                 "password": PASSWORD})
     assert response.status_code == 200
-    invalid = AuthenticationForm.error_messages["invalid_login"] % {"username": "username"}
-    assert invalid in response.content.decode()
+    assert str(MSG_INVALID_LOGIN) in response.content.decode()
     assert not logged_in_as(client)
 
     client.post(confirm_path(mail.outbox[0]))
