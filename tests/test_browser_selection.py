@@ -128,6 +128,9 @@ def test_from_eligibility_to_an_accepted_award(page: Page, live_server, tmp_path
     expect(page.locator("#offer-title")).to_contain_text("Your scholarship offer")
     expect(page.locator("body")).to_contain_text("1,150.00")
     click(page, page.get_by_role("button", name="Accept the scholarship"))
+    expect(page.locator("#conditions-title")).to_be_visible()  # the package and the conditions
+    page.get_by_label("I accept the scholarship", exact=False).check()
+    click(page, page.get_by_role("button", name="Accept the scholarship"))
     expect(page.locator(".alert-success")).to_contain_text("You accepted the scholarship")
     assert state_of(application) == State.ACCEPTED
     with page.expect_download() as download:

@@ -16,7 +16,7 @@ from django_countries import countries
 
 from accounts.roles import Role
 
-from ..models import ProgressReport, ScholarFollowUp
+from ..models import ProgressReport, ReviewAssignment, ScholarFollowUp
 from ..workflow import State
 
 MSG_IN_FUTURE = _("The date cannot be in the future.")
@@ -80,14 +80,22 @@ class ReviewerChoiceField(forms.ModelChoiceField):
 
 
 class AssignReviewerForm(_Form):
+    """The reviewers an administrator may ask, less those already asked for
+    this application (an application has one assignment per reviewer: a
+    cancelled or conflicted one stays on record and cannot be made again)."""
+
     reviewer = ReviewerChoiceField(label=_("Reviewer"), queryset=get_user_model().objects.none())
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, application=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["reviewer"].queryset = (
+        reviewers = (
             get_user_model().objects.filter(reviewer_profile__is_active=True, is_active=True,
                                             groups__name=Role.REVIEWER)
             .select_related("reviewer_profile__institution").order_by("last_name", "username"))
+        if application is not None:
+            reviewers = reviewers.exclude(pk__in=ReviewAssignment.objects.filter(
+                application=application).values("reviewer"))
+        self.fields["reviewer"].queryset = reviewers
 
 
 class DeclarationForm(_Form):
@@ -247,6 +255,17 @@ class DeclineForm(_Form):
         label=_("Why do you decline? (optional)"), required=False, max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("This helps the scholarship office; you do not have to say."),
+    )
+
+
+class AcceptForm(_Form):
+    """Accepting asks the applicant to confirm the package, the period and
+    what the scholarship asks of them."""
+
+    confirm = forms.BooleanField(
+        label=_("I accept the scholarship with the package, the period and the conditions "
+                "above."),
+        error_messages={"required": _("Tick this box to accept the scholarship.")},
     )
 
 

@@ -245,7 +245,8 @@ def test_the_applicant_accepts_in_the_portal_and_downloads_the_letter(client, ad
     client.force_login(application.applicant.user)
     page = client.get(portal_url(application)).content.decode()
     assert "Accept the scholarship" in page
-    client.post(reverse("scholarships:offer_accept", args=[application.pk, offer.pk]))
+    client.post(reverse("scholarships:offer_accept", args=[application.pk, offer.pk]),
+                {"confirm": "on"})
     application.refresh_from_db()
     assert application.state == State.ACCEPTED
     letter = client.get(reverse("scholarships:offer_award_pdf", args=[application.pk, offer.pk]))
@@ -359,7 +360,8 @@ def test_after_the_deadline_the_portal_says_so_and_offers_no_buttons(client, adm
     page = client.get(portal_url(application)).content.decode()
     assert escape(str(MSG_GUARD_DEADLINE_PASSED)) in page
     assert "Accept the scholarship" not in page
-    client.post(reverse("scholarships:offer_accept", args=[application.pk, offer.pk]))
+    client.post(reverse("scholarships:offer_accept", args=[application.pk, offer.pk]),
+                {"confirm": "on"})
     application.refresh_from_db()
     assert application.state == State.OFFERED
 

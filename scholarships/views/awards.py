@@ -11,14 +11,14 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import role_required
 from accounts.roles import Role
 
 from .. import selectors, services
 from ..duplicates import duplicate_warnings
-from ..forms.decisions import DeclineForm, OfferForm
+from ..forms.decisions import AcceptForm, DeclineForm, OfferForm
 from ..models import AwardOffer
 from ..pdf import award_letter_pdf
 from ..services import DuplicateAwardRefused
@@ -112,17 +112,25 @@ def applicant_letter_download(request, pk, offer):
     return _letter(selectors.offer_for_applicant(request.user, pk, offer))
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def offer_accept(request, pk, offer):
+    """Accepting shows the package, the period and the conditions, and asks
+    the applicant to confirm them (a box to tick) before the service accepts."""
     offer = selectors.offer_for_applicant(request.user, pk, offer)
-    try:
-        services.award_offer_accept(actor=request.user, offer=offer)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, MSG_ACCEPTED)
-    return redirect(offer.application.get_absolute_url())
+    form = AcceptForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.award_offer_accept(actor=request.user, offer=offer)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, MSG_ACCEPTED)
+        return redirect(offer.application.get_absolute_url())
+    return render(request, "scholarships/portal/offer_accept.html", {
+        "offer": offer, "application": offer.application, "form": form,
+        "answerable": offer.status == AwardOffer.Status.OPEN and offer.deadline > timezone.now(),
+    })
 
 
 @require_http_methods(["GET", "POST"])

@@ -177,7 +177,7 @@ def reviewers_assign(request, pk):
             services.review_assignment_cancel(actor=request.user, assignment=assignment)
             messages.success(request, MSG_CANCELLED % {"reviewer": _name(assignment.reviewer)})
         else:
-            form = AssignReviewerForm(request.POST)
+            form = AssignReviewerForm(request.POST, application=application)
             if not form.is_valid():
                 for errors in form.errors.values():
                     for message in errors:

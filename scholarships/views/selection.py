@@ -131,9 +131,17 @@ def ranking(request, call):
             "error": "",
             "duplicates": duplicates.get(application.pk, []),
         })
-    form = CommitteeForm(request.POST if deciding else None)
+    recording = posted and request.POST.get("action") == "record"
+    if recording:
+        form = CommitteeForm(request.POST)
+    elif deciding:
+        # Counting again validates nothing: the meeting's fields keep what was typed.
+        form = CommitteeForm(initial={name: request.POST.get(name, "")
+                                      for name in CommitteeForm.base_fields})
+    else:
+        form = CommitteeForm()
     refusal = ""
-    if posted and request.POST.get("action") == "record":
+    if recording:
         decisions = [Decision(row["application"].pk, row["decision"],
                               request.POST.get(f"seen-{row['application'].pk}", ""))
                      for row in rows if row["decidable"] and row["decision"]]

@@ -113,7 +113,7 @@ def _decision_context(request, application) -> dict:
         "seen_state": application.state,
         "summary": summary,
         "assignments": assignments,
-        "assign_form": AssignReviewerForm() if may_assign else None,
+        "assign_form": AssignReviewerForm(application=application) if may_assign else None,
         "offers": list(application.offers.select_related("created_by", "replaces__application")
                        .order_by("-created_at", "-id")),
         # The follow-up page is a next step while the scholar is followed; a link after.
