@@ -86,7 +86,7 @@ def test_every_case_url_is_not_found_for_a_caseworker_or_supervisor_of_another_c
             assert response.status_code in (404, 405), (name, method.__name__, url)
             if response.status_code == 405:  # a POST-only address: the POST is a 404
                 assert method == client.get, name
-            assert full_case.principal.family_name not in response.content.decode(), name
+            assert full_case.principal.full_name not in response.content.decode(), name
     full_case.refresh_from_db()
     assert full_case.state == State.ASSISTANCE_IN_PROGRESS
 
@@ -171,7 +171,7 @@ def test_a_caseworkers_list_and_export_never_contain_another_caseworkers_case(
     text = export.content.decode("utf-8-sig")
     assert mine.reference in text
     assert full_case.reference not in text
-    assert full_case.principal.family_name not in text
+    assert full_case.principal.full_name not in text
     search = client.get(reverse("reintegration:caseload"),
                         {"q": full_case.reference, "state": "all"})
     assert list(search.context["page"].object_list) == []

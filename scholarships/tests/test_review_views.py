@@ -70,7 +70,7 @@ def test_a_reviewer_cannot_open_an_application_assigned_to_someone_else(client, 
                 reverse("scholarships:application_view", args=[theirs.application_id])):
         response = client.get(url)
         assert response.status_code in (403, 404), url
-        assert theirs.application.applicant.family_name not in response.content.decode()
+        assert theirs.application.applicant.full_name not in response.content.decode()
     assert client.get(detail(mine)).status_code == 200
 
 

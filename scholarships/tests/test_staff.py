@@ -82,7 +82,7 @@ def test_an_applicant_cannot_open_the_staff_page_of_any_application(client):
     for application in (own, other):
         response = client.get(reverse("scholarships:application_view", args=[application.pk]))
         assert response.status_code in (403, 404)
-        assert application.applicant.family_name not in response.content.decode()
+        assert application.applicant.full_name not in response.content.decode()
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page(client):
