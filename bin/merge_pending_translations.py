@@ -39,6 +39,8 @@ def main() -> int:
                 if entry.fuzzy:
                     entry.flags.remove("fuzzy")
                 entry.previous_msgid = None
+                entry.previous_msgid_plural = None
+                entry.previous_msgctxt = None
                 done = True
                 changed = True
             if not done:
