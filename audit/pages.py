@@ -63,6 +63,7 @@ PAGES: dict[str, Page] = {
     # --- scholarships: the applicant's portal (their own application) -------------------
     "scholarships:my_applications": _application("", LIST),
     "scholarships:application_detail": _application(),
+    "scholarships:application_summary_pdf": _application(action=DOWNLOAD),
     "scholarships:application_step": _application(),
     "scholarships:documents_step": _application(),
     "scholarships:document_download": Page("scholarships.applicationdocument", "doc", DOWNLOAD),

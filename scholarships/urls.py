@@ -12,6 +12,8 @@ urlpatterns = [
     path("portal/", portal.my_applications, name="my_applications"),
     path("portal/applications/<int:pk>/", portal.application_detail,
          name="application_detail"),
+    path("portal/applications/<int:pk>/summary.pdf", portal.application_summary_pdf,
+         name="application_summary_pdf"),
     path("portal/applications/<int:pk>/steps/<slug:step>/", portal.application_step,
          name="application_step"),
     path("portal/applications/<int:pk>/documents/", uploads.documents_step,

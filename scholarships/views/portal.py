@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +22,7 @@ from registry.services import person_update
 from .. import selectors, services
 from ..forms.steps import MSG_PERSONAL_HELP, STEP_FORMS, WithdrawForm
 from ..models import Application, AwardOffer, Call, Referee
+from ..pdf import submission_summary_pdf
 from ..steps import SAVED_STEPS, STEP_BY_SLUG, STEPS, summary
 from ..workflow import MSG_GUARD_DEADLINE_PASSED, NEXT_STEP, WITHDRAWABLE, State
 from .session import MSG_CHECK_AND_SAVE, keeps_typed_data, typed_data
@@ -303,3 +304,23 @@ def application_withdraw(request, pk):
         "application": application, "form": form, "refusal": _withdraw_refusal(application),
         "state_label": State(application.state).label,
     })
+
+
+# --- the PDF summary -----------------------------------------------------------------------
+
+@login_required
+def application_summary_pdf(request, pk):
+    """What the applicant submitted, as the PDF the confirmation e-mail carries:
+    their own application only (404 otherwise), and only once submitted (a
+    draft has no snapshot to print)."""
+    application = selectors.application_for_applicant(request.user, pk)
+    if not application.submitted_at or not application.submitted_snapshot:
+        raise Http404
+    # In the language the applicant is reading the portal in; the answers
+    # themselves are as submitted.
+    response = HttpResponse(submission_summary_pdf(application), content_type="application/pdf")
+    name = application.reference or f"application-{application.pk}"
+    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
