@@ -166,7 +166,8 @@ def team_summary(*, user) -> list[dict]:
         .values("caseworker_id")
         .annotate(open=Count("id"),
                   overdue=Count("id", filter=Q(next_action_due__lt=today)),
-                  awaiting=Count("id", filter=Q(plan__state=PlanState.SUBMITTED)))
+                  awaiting=Count("id", filter=Q(plan__state=PlanState.SUBMITTED,
+                                                state=State.RETURNED)))
         .order_by()
     )
     by_worker = {row["caseworker_id"]: row for row in counts}
@@ -178,7 +179,16 @@ def team_summary(*, user) -> list[dict]:
 
 
 def plans_awaiting_approval(*, user) -> QuerySet:
-    return (team_cases(user=user).filter(plan__state=PlanState.SUBMITTED)
+    """Submitted plans the user can approve now: a plan is approved once the
+    returnee's arrival is recorded (the case is "returned")."""
+    return (team_cases(user=user).filter(plan__state=PlanState.SUBMITTED, state=State.RETURNED)
+            .annotate(submitted_at=F("plan__submitted_at")).order_by("plan__submitted_at"))
+
+
+def plans_waiting_for_arrival(*, user) -> QuerySet:
+    """Submitted plans that cannot be approved yet: the arrival is not recorded."""
+    return (team_cases(user=user).filter(plan__state=PlanState.SUBMITTED, state__in=OPEN)
+            .exclude(state=State.RETURNED)
             .annotate(submitted_at=F("plan__submitted_at")).order_by("plan__submitted_at"))
 
 

@@ -43,6 +43,8 @@ MSG_CONSENT_NEEDED = _("%(name)s has not consented to a reintegration case. Reco
                        "consent was given.")
 MSG_CASEWORKER_ROLE = _("%(user)s is not a caseworker.")
 MSG_CASEWORKER_NOT_IN_TEAM = _("%(user)s is not in a team you supervise.")
+MSG_SUPERVISOR_NOT_ASSIGNEE = _("%(user)s supervises this case and approves its plan: give the "
+                                "case to a caseworker of the team.")
 MSG_MEMBER_IS_PRINCIPAL = _("The principal returnee is not also a household member.")
 MSG_MEMBER_TWICE = _("%(name)s is already a member of this case.")
 MSG_MEMBERS_FIXED = _("Household members can no longer change once the departure is planned.")
@@ -526,6 +528,11 @@ def case_reassign(*, actor, case: Case, to, reason: str = "") -> Case:
         raise ValidationError(MSG_CASE_FINAL % {"state": State(case.state).label})
     if to.pk == case.caseworker_id:
         return case
+    if supervises(to, case):
+        # Four eyes: whoever supervises the case approves its plan, so never
+        # holds it (the case would also leave the team's view).
+        raise ValidationError({"caseworker": MSG_SUPERVISOR_NOT_ASSIGNEE % {
+            "user": to.get_full_name() or to.get_username()}})
     _check_caseworker(actor, to)
     previous = case.caseworker
     case.caseworker = to
@@ -546,3 +553,10 @@ def caseworkers_for(actor):
             pk__in=[actor.pk, *Team.caseworkers.through.objects.filter(
                 team__supervisor=actor).values_list("user_id", flat=True)])
     return users.distinct().order_by("last_name", "first_name", "username")
+
+
+def reassign_choices(actor, case: Case):
+    """Whom `actor` may give `case` to: the caseworkers they may choose
+    (caseworkers_for), never someone who supervises the case."""
+    supervisors = Team.objects.filter(caseworkers=case.caseworker_id).values("supervisor_id")
+    return caseworkers_for(actor).exclude(pk__in=supervisors)

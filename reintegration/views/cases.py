@@ -181,7 +181,8 @@ def case_departure(request, pk):
 def case_arrival(request, pk):
     case, rights = selectors.case_for(user=request.user, pk=pk)
     _require(rights.work)
-    form = ArrivalForm(request.POST or None, initial={"arrived_on": timezone.localdate()})
+    form = ArrivalForm(request.POST or None, initial={"arrived_on": timezone.localdate()},
+                       departure=case.planned_departure_on)
     if request.method == "POST" and form.is_valid():
         try:
             services.case_arrival_record(actor=request.user, case=case,
@@ -203,7 +204,7 @@ def case_arrival(request, pk):
 def case_reassign(request, pk):
     case, rights = selectors.case_for(user=request.user, pk=pk)
     _require(rights.supervise or request.user.is_superuser)
-    caseworkers = services.caseworkers_for(request.user)
+    caseworkers = services.reassign_choices(request.user, case)
     form = ReassignForm(request.POST or None, caseworkers=caseworkers,
                         initial={"caseworker": case.caseworker_id})
     if request.method == "POST" and form.is_valid():

@@ -67,6 +67,8 @@ def team(request):
         **_listing(request, filterset, show_caseworker=True), "scope": "team",
         "summary": selectors.team_summary(user=request.user),
         "awaiting": list(selectors.plans_awaiting_approval(user=request.user)[:20]),
+        "waiting_for_arrival": list(
+            selectors.plans_waiting_for_arrival(user=request.user)[:20]),
     })
 
 
