@@ -245,8 +245,10 @@ def case_through(state: str, *, worker, approver, principal=None, arrived_days_a
                 days=departure_in_days if state == State.DEPARTURE_PLANNED else 0))
     if reached(State.RETURNED):
         # The case was opened before the arrival: back-date the opening.
+        # The departure too: nobody arrives before leaving.
         Case.objects.filter(pk=case.pk).update(
-            created_at=timezone.now() - datetime.timedelta(days=arrived_days_ago + 30))
+            created_at=timezone.now() - datetime.timedelta(days=arrived_days_ago + 30),
+            planned_departure_on=arrived)
         case.refresh_from_db()
         cases.case_arrival_record(actor=worker, case=case, arrived_on=arrived)
     if reached(State.PLAN_AGREED):

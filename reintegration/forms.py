@@ -17,6 +17,7 @@ from privatemedia.files import validate_document_upload
 from registry.models import Consent, Organisation
 
 from .models import PARTNER_KINDS, BudgetLine, Delivery, MonitoringVisit, Vulnerability
+from .services.cases import MSG_ARRIVAL_BEFORE_DEPARTURE
 from .workflow import REASON_REQUIRED
 
 MSG_NOT_IN_FUTURE = _("This date cannot be in the future.")
@@ -163,8 +164,6 @@ class DepartureForm(forms.Form):
         self.helper = _helper(_("Plan the departure"))
 
 
-MSG_ARRIVAL_BEFORE_DEPARTURE = _("The arrival cannot be before the planned departure "
-                                 "(%(departure)s). Move the departure date first if it changed.")
 
 
 class ArrivalForm(forms.Form):

@@ -50,6 +50,8 @@ MSG_MEMBER_TWICE = _("%(name)s is already a member of this case.")
 MSG_MEMBERS_FIXED = _("Household members can no longer change once the departure is planned.")
 MSG_DEPARTURE_REQUIRED = _("Give the planned departure date.")
 MSG_DEPARTURE_IN_PAST = _("The planned departure cannot be in the past.")
+MSG_ARRIVAL_BEFORE_DEPARTURE = _("The arrival cannot be before the planned departure "
+                                 "(%(departure)s). Move the departure date first if it changed.")
 MSG_DOCUMENT_EXPIRES = _(
     "%(document)s of %(name)s expires on %(expires)s, before the planned departure on "
     "%(departure)s. Renew it or record another valid travel document in the registry first."
@@ -236,6 +238,11 @@ def _guard_arrival(case: Case, changes: dict, known: dict) -> None:
     opened = timezone.localtime(case.created_at).date()
     if arrived < opened:
         raise ValidationError({"arrived_on": MSG_ARRIVAL_BEFORE_OPENING % {"opened": iso(opened)}})
+    # The dates of a case are in order: nobody arrives before leaving.
+    departure = case.planned_departure_on
+    if departure and arrived < departure:
+        raise ValidationError({"arrived_on": MSG_ARRIVAL_BEFORE_DEPARTURE % {
+            "departure": iso(departure)}})
 
 
 def _plan_of(case: Case, known: dict) -> Plan | None:

@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import formats
 
 from reintegration.factories import case_through, caseworker
-from reintegration.forms import MSG_ARRIVAL_BEFORE_DEPARTURE
 from reintegration.models import Case, CaseAssignment
 from reintegration.services import cases as services
 from reintegration.services import plans
+from reintegration.services.cases import MSG_ARRIVAL_BEFORE_DEPARTURE
 from reintegration.workflow import State
 
 pytestmark = pytest.mark.django_db
@@ -85,6 +85,20 @@ def test_an_arrival_before_the_planned_departure_is_refused_next_to_the_field(
     case.refresh_from_db()
     assert case.state == State.DEPARTURE_PLANNED and case.arrived_on is None
     assert not case.visits.exists()
+
+
+def test_the_service_refuses_an_arrival_before_the_planned_departure(worker, boss):
+    # The rule is the service's: the admin, a script or a task cannot go round it.
+    case = case_through(State.DEPARTURE_PLANNED, worker=worker, approver=boss,
+                        departure_in_days=0)
+    departure = TODAY() + datetime.timedelta(days=30)
+    Case.objects.filter(pk=case.pk).update(planned_departure_on=departure)
+    case.refresh_from_db()
+    with pytest.raises(ValidationError) as refused:
+        services.case_arrival_record(actor=worker, case=case, arrived_on=TODAY())
+    assert refused.value.message_dict["arrived_on"] == [
+        MSG_ARRIVAL_BEFORE_DEPARTURE % {"departure": departure.isoformat()}]
+    assert Case.objects.get(pk=case.pk).state == State.DEPARTURE_PLANNED
 
 
 def test_an_arrival_on_the_day_of_departure_is_recorded(client, worker, boss):
