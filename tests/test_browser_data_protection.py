@@ -177,7 +177,7 @@ def test_the_scholarship_administrator_sees_only_the_scholarship_side(
     # The reintegration passport's scan, asked for directly: the 404 page.
     response = page.goto(f"{base}/registry/documents/{passport.pk}/scan/")
     assert response.status == 404
-    expect(page.locator("body")).to_contain_text("Not Found")
+    expect(page.locator("body")).to_contain_text("Page not found")
 
 
 def test_signing_up_as_a_returnee_gives_a_new_empty_record(page: Page, live_server):

@@ -168,7 +168,7 @@ def test_the_applicant_is_refused_politely_without_the_other_persons_data(client
 
     client.force_login(person.user)
     response = client.post(reverse("scholarships:offer_accept", args=[first.pk, offer.pk]),
-                           follow=True)
+                           {"confirm": "on"}, follow=True)
     page = response.content.decode()
     assert str(MSG_DUPLICATE_APPLICANT) in page
     assert second.reference not in page
