@@ -3,11 +3,14 @@
 
 from django.contrib import admin
 
+from common.admin import ReadOnlyAdminMixin
+
 from .models import ReadEvent
 
 
 @admin.register(ReadEvent)
-class ReadEventAdmin(admin.ModelAdmin):
+class ReadEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    # Nobody writes the log by hand, nor rubs anything out of it.
     list_display = ["at", "user", "action", "model", "object_id", "person_id", "page", "status"]
     list_filter = ["action", "model"]
     list_select_related = ["user"]
@@ -16,12 +19,3 @@ class ReadEventAdmin(admin.ModelAdmin):
     show_full_result_count = False
     readonly_fields = [f.name for f in ReadEvent._meta.fields]
 
-    # Nobody writes the log by hand, nor rubs anything out of it.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -3,15 +3,12 @@ and changed about one person. Read only; for the DPO role alone (a
 superuser without the role gets 403 too: reading the log is the DPO's task,
 and the log itself records that they read it)."""
 
-from functools import wraps
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import Role, has_role
+from accounts.decorators import dpo_required
 from listing.pagination import bounded_page
 from registry.models import Person, person_reference
 
@@ -19,17 +16,6 @@ from . import selectors
 from .filters import ReadEventFilter, record_type_choices
 
 READS_PER_PAGE = 50
-
-
-def dpo_only(view):
-    @wraps(view)
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not has_role(request.user, Role.DPO):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _describe(events) -> None:
@@ -40,7 +26,7 @@ def _describe(events) -> None:
         event.person_ref = person_reference(event.person_id)
 
 
-@dpo_only
+@dpo_required
 def console(request):
     filterset = ReadEventFilter(request.GET or None, queryset=selectors.read_events())
     # A filter that does not make sense shows nothing rather than everything.
@@ -56,7 +42,7 @@ def console(request):
     })
 
 
-@dpo_only
+@dpo_required
 def person(request, pk):
     # Merged and anonymised persons too: what was read about them stays answerable.
     subject = Person.objects.filter(pk=pk).only(

@@ -36,6 +36,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.admin import ReadOnlyAdminMixin  # noqa: F401  (re-exported to the apps' admins)
+
 from . import access, services
 from .models import (
     Consent,
@@ -61,19 +63,6 @@ EMPTY = "—"
 
 
 # --- shared pieces ---------------------------------------------------------------
-
-class ReadOnlyAdminMixin:
-    """Audit records: shown, never added, changed or deleted from the admin,
-    not even by a superuser."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ScopedAdminMixin:

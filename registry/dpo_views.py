@@ -7,13 +7,10 @@ Each download is recorded in the read log by the view itself (action
 EXPORT, with the number of rows); refusals by audit.middleware."""
 
 import json
-from functools import wraps
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
@@ -21,7 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from fpdf import FPDF
 
-from accounts.roles import Role, has_role
+from accounts.decorators import dpo_required
 from audit.models import ReadEvent
 from audit.services import record_read
 
@@ -52,17 +49,6 @@ REASONS = {
 SIDES = {retention.NO_RECORD: _("Registry"), "registry": _("Registry"), **dict(Side.choices)}
 
 
-def dpo_only(view):
-    @wraps(view)
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not has_role(request.user, Role.DPO):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
 def _person(pk) -> Person:
     # Merged and anonymised persons too: what is held about them is still asked for.
     person = Person.objects.filter(pk=pk).first()
@@ -71,7 +57,7 @@ def _person(pk) -> Person:
     return person
 
 
-@dpo_only
+@dpo_required
 def subject_access(request, pk):
     person = _person(pk)
     return render(request, "registry/subject_access.html", {"person": person})
@@ -93,7 +79,7 @@ def _filename(person: Person, ext: str) -> str:
     return f"{person.reference}-subject-access-{timezone.localdate():%Y%m%d}.{ext}"
 
 
-@dpo_only
+@dpo_required
 def subject_access_json(request, pk):
     person = _person(pk)
     sections = _export(request, person, "registry:subject_access_json")
@@ -158,7 +144,7 @@ def _shown(value) -> str:
     return str(value)
 
 
-@dpo_only
+@dpo_required
 def subject_access_pdf(request, pk):
     person = _person(pk)
     sections = _export(request, person, "registry:subject_access_pdf")
@@ -170,7 +156,7 @@ def subject_access_pdf(request, pk):
 
 # --- retention ---------------------------------------------------------------------------
 
-@dpo_only
+@dpo_required
 def retention_runs(request):
     if request.method == "POST":
         return _retention_post(request)
