@@ -8,7 +8,7 @@ from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -17,7 +17,6 @@ from privatemedia.files import validate_document_upload
 from registry.models import Consent, Organisation
 
 from .models import PARTNER_KINDS, BudgetLine, Delivery, MonitoringVisit, Vulnerability
-from .services.cases import MSG_ARRIVAL_BEFORE_DEPARTURE
 from .workflow import REASON_REQUIRED
 
 MSG_NOT_IN_FUTURE = _("This date cannot be in the future.")
@@ -164,27 +163,17 @@ class DepartureForm(forms.Form):
         self.helper = _helper(_("Plan the departure"))
 
 
-
-
 class ArrivalForm(forms.Form):
-    """The dates of a case are ordered: the arrival is on or after the
-    planned departure (`departure`, the case's planned_departure_on)."""
+    """The order of the dates (no arrival before the planned departure) is
+    the service's rule (services.cases._guard_arrival): its error is shown
+    next to the field."""
 
     arrived_on = PastDateField(label=_("Arrived on"))
     reason = forms.CharField(label=_("Note"), required=False, max_length=300)
 
-    def __init__(self, *args, departure=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.departure = departure
         self.helper = _helper(_("Record the arrival"))
-
-    def clean_arrived_on(self):
-        arrived = self.cleaned_data["arrived_on"]
-        if arrived and self.departure and arrived < self.departure:
-            raise forms.ValidationError(
-                MSG_ARRIVAL_BEFORE_DEPARTURE % {"departure": formats.date_format(self.departure)},
-                code="before_departure")
-        return arrived
 
 
 class ReassignForm(forms.Form):

@@ -9,7 +9,6 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import formats
 
 from reintegration.factories import case_through, caseworker
 from reintegration.models import Case, CaseAssignment
@@ -80,7 +79,7 @@ def test_an_arrival_before_the_planned_departure_is_refused_next_to_the_field(
     assert response.status_code == 200
     form = response.context["form"]
     assert form.errors["arrived_on"] == [
-        MSG_ARRIVAL_BEFORE_DEPARTURE % {"departure": formats.date_format(departure)}]
+        MSG_ARRIVAL_BEFORE_DEPARTURE % {"departure": departure.isoformat()}]
     assert form["reason"].value() == "Met at the airport"
     case.refresh_from_db()
     assert case.state == State.DEPARTURE_PLANNED and case.arrived_on is None

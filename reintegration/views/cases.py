@@ -181,8 +181,7 @@ def case_departure(request, pk):
 def case_arrival(request, pk):
     case, rights = selectors.case_for(user=request.user, pk=pk)
     _require(rights.work)
-    form = ArrivalForm(request.POST or None, initial={"arrived_on": timezone.localdate()},
-                       departure=case.planned_departure_on)
+    form = ArrivalForm(request.POST or None, initial={"arrived_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             services.case_arrival_record(actor=request.user, case=case,
