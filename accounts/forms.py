@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from registry.forms import MSG_BAD_EMAIL, MSG_BIRTH_IN_FUTURE, MSG_NAME_REQUIRED
+from common.messages import MSG_BAD_EMAIL, MSG_BIRTH_IN_FUTURE, MSG_NAME_REQUIRED
 
 MSG_PASSWORDS_DIFFER = _("The two passwords are not the same. Type the same password twice.")
 MSG_BIRTH_REQUIRED = _("Give your date of birth.")

@@ -44,11 +44,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
-from registry.models import Consent, Person
-from registry.names import name_key
-from registry.selectors import person_matches
-from registry.services import consent_give, person_create
-
+from . import hooks
 from .roles import Role
 
 logger = logging.getLogger(__name__)
@@ -104,7 +100,7 @@ SENT_NOTHING = "nothing"
 @dataclass(frozen=True)
 class Confirmation:
     user: object
-    person: Person  # always a new registry person
+    person: object  # always a new registry person
     next_url: str
 
 
@@ -141,7 +137,7 @@ def _is_pending(user) -> bool:
     use) is never touched by the sign-up pages."""
     return (not user.is_active and user.last_login is None and not user.is_staff
             and not user.is_superuser and not user.groups.exists()
-            and not Person.objects.filter(user=user).exists())
+            and not type(user).objects.filter(pk=user.pk, person__isnull=False).exists())
 
 
 def signup_token(user, *, birth_date: datetime.date, preferred_language: str,
@@ -344,7 +340,7 @@ def account_confirm(*, token: str) -> Confirmation:
     Logging in is the caller's part.
 
     Never links an existing person (see the module docstring): a likely match
-    only lands in the duplicate queue, through person_create."""
+    only lands in the duplicate queue (registry.services.person_create_for_account)."""
     user, payload = _usable_link(token, lock=True)
 
     born = datetime.date.fromisoformat(payload["b"])
@@ -354,23 +350,8 @@ def account_confirm(*, token: str) -> Confirmation:
     user.save(update_fields=["is_active"])
     user.groups.add(_applicant_group())
 
-    person = person_create(actor=user, person=Person(
-        given_names=user.first_name, family_name=user.last_name, birth_date=born,
-        birth_date_precision=Person.BirthDatePrecision.DAY, email=user.email,
-        preferred_language=language, user=user,
-    ))
-    consent_give(actor=user, person=person, purpose=Consent.Purpose.SCHOLARSHIP,
-                 method=Consent.Method.ONLINE, notice_version=payload["pv"])
-
-    matches = [p for p in person_matches(
-        email=user.email, name_key=name_key(user.first_name, user.last_name), birth_date=born,
-    ) if p.pk != person.pk]
-    if matches:
-        # Ids only: the log is read by more people than the registry.
-        logger.info("Sign-up of user %s created person %s; %d possible registry match(es) "
-                    "(%s) not linked, left for staff review (the duplicate check flags the "
-                    "same name and birth date).", user.pk, person.pk, len(matches),
-                    ", ".join(str(p.pk) for p in matches))
+    person = hooks.persons().create_for_account(
+        user=user, birth_date=born, language=language, notice_version=payload["pv"])
     return Confirmation(user=user, person=person, next_url=payload.get("n", ""))
 
 

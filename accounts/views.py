@@ -13,10 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from registry.forms import ProfileForm
-from registry.services import person_update
-
-from . import services
+from . import hooks, services
 from .forms import LoginForm, ResendForm, SignupForm
 from .roles import start_page
 
@@ -57,14 +54,15 @@ def profile(request):
     person = getattr(request.user, "person", None)
     if person is None:
         return render(request, "accounts/profile.html", {"person": None})
+    details = hooks.persons()
     if request.method == "POST":
-        form = ProfileForm(request.POST, instance=person)
+        form = details.profile_form(request.POST, instance=person)
         if form.is_valid():
-            person_update(actor=request.user, person=form.instance)
+            details.profile_save(actor=request.user, person=form.instance)
             messages.success(request, _("Your details were saved."))
             return redirect("accounts:profile")
     else:
-        form = ProfileForm(instance=person)
+        form = details.profile_form(instance=person)
     return render(request, "accounts/profile.html", {"person": person, "form": form})
 
 

@@ -67,10 +67,12 @@ class ReadEventFilter(django_filters.FilterSet):
         help_text=_("The exact username."),
     )
     date_from = django_filters.DateFilter(
-        label=_("From"), method="filter_from", widget=forms.DateInput(attrs={"type": "date"}),
+        label=_("From"), method="filter_from",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     date_to = django_filters.DateFilter(
-        label=_("To"), method="filter_to", widget=forms.DateInput(attrs={"type": "date"}),
+        label=_("To"), method="filter_to",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     action = django_filters.ChoiceFilter(
         widget=LeanSelect, label=_("Action"), choices=ReadEvent.Action.choices,

@@ -12,6 +12,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common import formats
+
 
 class ReadEvent(models.Model):
     class Action(models.TextChoices):
@@ -52,4 +54,4 @@ class ReadEvent(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.model}:{self.object_id}"
+        return f"{formats.short_moment(self.at)} {self.action} {self.model}:{self.object_id}"

@@ -116,6 +116,15 @@ PAGES: dict[str, Page] = {
     "reintegration:partner_cases": _case("", LIST),
     "reintegration:partner_case": _case(),
     "reintegration:partner_evidence": Page("reintegration.delivery", "delivery", DOWNLOAD),
+    # --- reports and background exports (reporting/) -----------------------------------
+    # A job's page shows only its owner's own export (what, when, how far); its
+    # file, when downloaded, is an export of the records it holds.
+    "reporting:job": Page("reporting.exportjob"),
+    "reporting:job_status": Page("reporting.exportjob"),
+    "reporting:job_download": Page("reporting.exportjob", action=EXPORT),
+    # Aggregate figures (small counts suppressed): their exports are logged.
+    "scholarships:report_export": _application("", EXPORT),
+    "reintegration:report_export": _case("", EXPORT),
     # --- the read log itself: reading who read what is a read too ------------------------
     "audit:console": Page("audit.readevent", "", LIST),
     "audit:person": Page("registry.person", person_kwarg="pk"),

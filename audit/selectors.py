@@ -2,10 +2,13 @@
 function runs a fixed number of queries whatever the number of rows."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 from django.apps import apps
-from django.db.models import CharField, Q, QuerySet, Value
+from django.db.models import Q, QuerySet
 
+from . import hooks
 from .models import ReadEvent
 
 # How many changes of each kind of record the person page shows.
@@ -21,41 +24,10 @@ def read_rows(queryset: QuerySet) -> QuerySet:
     return queryset.select_related("user")
 
 
-def _registry_records(person_id: int) -> dict[str, list]:
-    """The registry's own records about a person: the person, their identity
-    documents, consents and households (headed or joined), in one query."""
-    from registry.models import Consent, Household, IdentityDocument, Person
-
-    def labelled(queryset, model):
-        return (queryset.order_by()
-                .annotate(label=Value(model._meta.label_lower, output_field=CharField()))
-                .values_list("label", "pk"))
-
-    parts = [
-        labelled(Person.objects.filter(pk=person_id), Person),
-        labelled(IdentityDocument.objects.filter(person_id=person_id), IdentityDocument),
-        labelled(Consent.objects.filter(person_id=person_id), Consent),
-        labelled(Household.objects.filter(
-            Q(principal_id=person_id) | Q(members__person_id=person_id)), Household),
-    ]
-    found: dict[str, list] = {}
-    for label, pk in parts[0].union(*parts[1:], all=True):
-        found.setdefault(label, []).append(pk)
-    return found
-
-
 def person_records(person_id: int) -> dict[str, set[str]]:
-    """Every record about the person, by model label: the registry's and what
-    each programme's RECORDS hook returns (one query each)."""
-    from registry import programmes
-
-    records: dict[str, set[str]] = {}
-    sources = [_registry_records(person_id)]
-    sources += [fn([person_id]) for fn in programmes.hooks(programmes.RECORDS).values()]
-    for found in sources:
-        for label, ids in found.items():
-            records.setdefault(label, set()).update(str(pk) for pk in ids)
-    return records
+    """Every record about the person, by model label (the registry says which:
+    audit.hooks)."""
+    return hooks.subjects().records(person_id)
 
 
 def person_reads(person_id: int, records: dict[str, set[str]]) -> QuerySet:
@@ -69,12 +41,12 @@ def person_reads(person_id: int, records: dict[str, set[str]]) -> QuerySet:
 
 @dataclass
 class Change:
-    at: object
-    user: object
+    at: datetime
+    user: Any  # the user who made the change, or None
     kind: str
     record_type: str
     record_id: int
-    fields: list = field(default_factory=list)
+    fields: list[str] = field(default_factory=list)
 
 
 def _labels(model) -> dict[str, str]:
@@ -85,11 +57,7 @@ def person_changes(person_id: int) -> list[Change]:
     """What changed about the person, newest first: the versions of the Person
     and of their identity documents and consents (django-simple-history), each
     with the fields that differ from the version before. Three queries."""
-    wanted = [
-        ("registry.person", {"id": person_id}),
-        ("registry.identitydocument", {"person_id": person_id}),
-        ("registry.consent", {"person_id": person_id}),
-    ]
+    wanted = hooks.subjects().histories(person_id)
     changes = []
     for label, where in wanted:
         model = apps.get_model(label)
@@ -98,7 +66,7 @@ def person_changes(person_id: int) -> list[Change]:
             model.history.filter(**where).select_related("history_user")
             .order_by("-history_date", "-history_id")[:CHANGES_SHOWN]
         )
-        previous = {}
+        previous: dict[int, Any] = {}  # the version before, by record id
         for version in reversed(versions):  # oldest first, to compare with the one before
             before = previous.get(version.id)
             changed = []

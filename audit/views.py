@@ -10,9 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.decorators import dpo_required
 from listing.pagination import bounded_page
-from registry.models import Person, person_reference
 
-from . import selectors
+from . import hooks, selectors
 from .filters import ReadEventFilter, record_type_choices
 
 READS_PER_PAGE = 50
@@ -21,6 +20,7 @@ READS_PER_PAGE = 50
 def _describe(events) -> None:
     """Name each row's record type and person for the table, without a query."""
     names = dict(record_type_choices())
+    person_reference = hooks.subjects().reference
     for event in events:
         event.record_type = names.get(event.model, event.model)
         event.person_ref = person_reference(event.person_id)
@@ -45,8 +45,7 @@ def console(request):
 @dpo_required
 def person(request, pk):
     # Merged and anonymised persons too: what was read about them stays answerable.
-    subject = Person.objects.filter(pk=pk).only(
-        "id", "given_names", "family_name", "merged_into_id").first()
+    subject = hooks.subjects().find(pk)
     if subject is None:
         raise Http404
     records = selectors.person_records(subject.pk)

@@ -16,8 +16,6 @@ officer reads everything and changes nothing.
 import datetime
 import json
 import re
-from functools import reduce
-from operator import and_, or_
 
 from django import forms
 from django.contrib import admin, messages
@@ -25,7 +23,7 @@ from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, ForeignKey, Prefetch, Q, URLField
+from django.db.models import Count, Prefetch, Q, URLField
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
@@ -34,9 +32,11 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
-from simple_history.admin import SimpleHistoryAdmin
 
-from common.admin import ReadOnlyAdminMixin  # noqa: F401  (re-exported to the apps' admins)
+from common import formats
+from common.admin import ReadOnlyAdminMixin, RegistryHistoryAdmin, RegistrySearchMixin
+from listing.countries import country_column
+from listing.pagination import BoundedCountPaginator
 
 from . import access, services
 from .models import (
@@ -52,9 +52,6 @@ from .models import (
 )
 from .names import document_number_key, fold
 
-# "P-000123", "p-123", "H-000004": a readable reference. The dash is required, so
-# a passport number such as "P1234567" is searched as a number, not a reference.
-REFERENCE = re.compile(r"(?P<prefix>[A-Z])-(?P<number>[0-9]{1,12})", re.ASCII | re.IGNORECASE)
 PHONE = re.compile(r"\+?[0-9][0-9 ().\-]{5,}", re.ASCII)
 
 MSG_NOT_OPEN = _("This possible duplicate has already been resolved.")
@@ -104,110 +101,6 @@ class ScopedAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return access.may_change(request.user) and super().has_delete_permission(request, obj)
-
-
-class RegistrySearchMixin:
-    """Search by readable reference and by folded name.
-
-    A term like "P-000123" finds the person with id 123 (or, in another list,
-    the records of that person); the record's own prefix ("H-000004") finds the
-    record. Otherwise every word must match: a name of a person concerned, with
-    accents, case and order ignored (Person.search_key), or one of
-    search_fields (icontains, as Django does).
-    """
-
-    reference_prefix = ""
-    # Paths from this model to the Person(s) it concerns; "" is the model itself.
-    person_paths: tuple[str, ...] = ()
-    # True when a path crosses a one-to-many relation, so a row can match twice.
-    search_may_have_duplicates = False
-
-    def search_whole_term(self, term: str, request=None) -> Q | None:
-        """A condition on the whole term, OR-ed with the word search."""
-        return None
-
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        reference = REFERENCE.fullmatch(term)
-        if reference:
-            prefix, pk = reference["prefix"].upper(), int(reference["number"])
-            if prefix == self.reference_prefix:
-                return queryset.filter(pk=pk), False
-            if prefix == "P" and self.person_paths:
-                return queryset.filter(reduce(or_, (
-                    Q(**{f"{path}__pk" if path else "pk": pk}) for path in self.person_paths
-                ))), self.search_may_have_duplicates
-        words = []
-        for word in term.split():
-            alternatives = [Q(**{f"{field}__icontains": word}) for field in self.search_fields
-                            if field != "search_key"]
-            parts = fold(word).split()
-            if parts and self.person_paths:
-                alternatives.append(reduce(and_, (
-                    reduce(or_, (Q(**{f"{path}__search_key__contains" if path
-                                      else "search_key__contains": part})
-                                 for path in self.person_paths))
-                    for part in parts
-                )))
-            if alternatives:
-                words.append(reduce(or_, alternatives))
-        condition = reduce(and_, words) if words else Q(pk__in=[])
-        whole = self.search_whole_term(term, request)
-        if whole is not None:
-            condition |= whole
-        return queryset.filter(condition), self.search_may_have_duplicates
-
-
-class RegistryHistoryAdmin(SimpleHistoryAdmin):
-    """SimpleHistoryAdmin with a guarded "revert".
-
-    simple_history's history form saves on POST for anyone who may *view* the
-    record (the form has no fields for them, but save_model still writes the
-    old version back), and a revert could bring back a version that points at
-    a record merged since. Reverting needs the change permission on the
-    current record and is refused where it would undo a merge.
-    """
-
-    allow_revert = True
-
-    def _current(self, request, object_id):
-        return self.get_object(request, unquote(str(object_id)))
-
-    def may_revert(self, request, obj) -> bool:
-        if not self.allow_revert or not self.has_change_permission(request, obj):
-            return False
-        person_ids = {getattr(obj, f.attname) for f in obj._meta.concrete_fields
-                      if isinstance(f, ForeignKey) and f.related_model is Person
-                      and f.name != "merged_into"}
-        if isinstance(obj, Person):
-            person_ids.add(obj.pk)
-        person_ids.discard(None)
-        return not Person.objects.filter(pk__in=person_ids, merged_into__isnull=False).exists()
-
-    def revert_disabled(self, request, obj=None):
-        return (super().revert_disabled(request, obj)
-                or obj is None or not self.may_revert(request, obj))
-
-    def _guard_history(self, request, object_id):
-        """The history of a record out of the user's scope is not found
-        (simple_history would fall back on the history table)."""
-        if not access.reads_everything(request.user) and self._current(
-                request, object_id) is None:
-            raise Http404
-
-    def history_view(self, request, object_id, extra_context=None):
-        self._guard_history(request, object_id)
-        return super().history_view(request, object_id, extra_context)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        self._guard_history(request, object_id)
-        if request.method == "POST":
-            current = self._current(request, object_id)
-            if current is None or not self.may_revert(request, current):
-                raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 def _person_link(person: Person | None):
@@ -328,13 +221,19 @@ PERSON_FIELDS = [
 
 @admin.register(Person)
 class PersonAdmin(ScopedAdminMixin, RegistrySearchMixin, RegistryHistoryAdmin):
+    # The country by name from a list made once per language (listing.countries):
+    # the field itself would have Django flatten 250 choices for every row.
     list_display = ["reference", "family_name", "given_names", "birth", "sex",
-                    "nationality_codes", "country_of_residence", "user", "merged_into"]
+                    "nationality_codes",
+                    country_column("country_of_residence", _("country of residence")),
+                    "user", "merged_into"]
     list_display_links = ["reference", "family_name", "given_names"]
     list_filter = ["sex", "birth_date_precision", ("country_of_residence", CountryFilter),
                    "preferred_language", MergedFilter]
     list_select_related = ["user", "merged_into"]
     show_full_result_count = False
+    # Counts at most LIST_COUNT_LIMIT persons in scope (120,000 rows otherwise).
+    paginator = BoundedCountPaginator
     reference_prefix = "P"
     person_paths = ("",)
     search_fields = ["search_key", "email"]
@@ -718,7 +617,7 @@ def _comparison_rows(a: Person, b: Person) -> list[dict]:
             return EMPTY
         if p.birth_date_precision == Person.BirthDatePrecision.YEAR:
             return gettext("%(year)s (only the year is known)") % {"year": p.birth_date.year}
-        return p.birth_date.isoformat()
+        return formats.short_day(p.birth_date)
 
     def documents(p):
         docs = sorted(p.documents.all(), key=lambda d: (d.kind, d.number_key))

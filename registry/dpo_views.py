@@ -21,6 +21,7 @@ from fpdf import FPDF
 from accounts.decorators import dpo_required
 from audit.models import ReadEvent
 from audit.services import record_read
+from common import formats
 
 from . import retention
 from . import subject_access as gather
@@ -112,7 +113,7 @@ def subject_access_document(person: Person, sections: list[dict]) -> bytes:
     pdf.multi_cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 10)
     pdf.multi_cell(0, 6, gettext("Subject-access export produced on %(date)s.") % {
-        "date": timezone.localtime().strftime("%Y-%m-%d %H:%M")}, new_x="LMARGIN", new_y="NEXT")
+        "date": formats.moment(timezone.now())}, new_x="LMARGIN", new_y="NEXT")
     for section in sections:
         pdf.ln(4)
         pdf.set_font("DejaVu", "B", 12)

@@ -9,6 +9,7 @@ from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
+from common import formats
 from privatemedia.files import RandomName
 
 
@@ -135,6 +136,8 @@ class Person(models.Model):
             # The person list: active records in name order.
             models.Index(fields=["family_name", "given_names", "id"], name="person_list_order",
                          condition=Q(merged_into__isnull=True)),
+            # The admin's changelist: every record (merged ones too) in name order.
+            models.Index(fields=["family_name", "given_names", "id"], name="person_admin_order"),
             models.Index(fields=["name_key", "birth_date"]),
             models.Index(fields=["sex"]),
             models.Index(fields=["country_of_residence"]),
@@ -183,7 +186,7 @@ def birth_display(birth_date: datetime.date | None, precision: str) -> str:
         return ""
     if precision == Person.BirthDatePrecision.YEAR:
         return str(birth_date.year)
-    return birth_date.isoformat()
+    return formats.short_day(birth_date)
 
 
 def age_on(birth_date: datetime.date | None, day: datetime.date) -> int | None:
@@ -478,4 +481,4 @@ class RetentionRun(models.Model):
         ordering = ["-ran_at", "-id"]
 
     def __str__(self):
-        return f"{self.ran_at:%Y-%m-%d %H:%M} ({'dry run' if self.dry_run else 'applied'})"
+        return f"{formats.short_moment(self.ran_at)} ({'dry run' if self.dry_run else 'applied'})"

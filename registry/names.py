@@ -15,19 +15,10 @@ commonly typed, fold alike).
 """
 
 import re
-import unicodedata
 
-# Straight, typographic and modifier-letter apostrophes, the grave and the acute
-# accent typed in their place. Removed before decomposing, because NFKD turns
-# "´" into a space and a combining accent.
-_APOSTROPHES = re.compile(r"['’‘ʼ`´]")
-_SEPARATORS = re.compile(r"[\s\-‐‑–—.,/]+")
+from common.text import fold
 
-
-def fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", _APOSTROPHES.sub("", text or ""))
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(part for part in _SEPARATORS.split(stripped.casefold()) if part)
+__all__ = ["document_number_key", "fold", "name_key"]
 
 
 def name_key(*names: str) -> str:

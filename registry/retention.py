@@ -61,6 +61,20 @@ def years_ago(now: datetime.datetime, years: int) -> datetime.datetime:
         return now.replace(year=now.year - years, day=28)
 
 
+def verdicts_by_person(rows) -> dict[int, str | None]:
+    """{person id: reason, or None while one of their records is still kept}
+    from (person id, reason or None) pairs, one per record of a programme:
+    one record still kept keeps the person; otherwise the first reason found
+    is theirs. Each programme's RETENTION hook folds its rows through this."""
+    found: dict[int, str | None] = {}
+    for person_id, reason in rows:
+        if reason is None:
+            found[person_id] = None
+        else:
+            found.setdefault(person_id, reason)
+    return found
+
+
 def longest_period(plan: dict) -> int:
     return max(value for key, value in plan.items() if key.endswith("_years"))
 

@@ -1,6 +1,6 @@
 """The registry's read paths: who may see what, and what a page needs."""
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import CharField, Prefetch, Q, QuerySet, Value
 
 from listing.pagination import pk_url
 from listing.widgets import country_choices
@@ -219,3 +219,57 @@ def person_matches(*, email: str = "", name_key: str = "", birth_date=None) -> l
         if same_email or (person.name_key == name_key and same_birth):
             matches.append(person)
     return matches
+
+
+# --- for the read log (audit.hooks) ---------------------------------------------------
+
+def person_for_log(pk: int) -> Person | None:
+    """The person a row of the read log is about, merged and anonymised ones
+    too: what was read about them stays answerable."""
+    return Person.objects.filter(pk=pk).only(
+        "id", "given_names", "family_name", "merged_into_id").first()
+
+
+def _registry_records(person_id: int) -> dict[str, list]:
+    """The registry's own records about a person: the person, their identity
+    documents, consents and households (headed or joined), in one query."""
+
+    def labelled(queryset, model):
+        return (queryset.order_by()
+                .annotate(label=Value(model._meta.label_lower, output_field=CharField()))
+                .values_list("label", "pk"))
+
+    parts = [
+        labelled(Person.objects.filter(pk=person_id), Person),
+        labelled(IdentityDocument.objects.filter(person_id=person_id), IdentityDocument),
+        labelled(Consent.objects.filter(person_id=person_id), Consent),
+        labelled(Household.objects.filter(
+            Q(principal_id=person_id) | Q(members__person_id=person_id)), Household),
+    ]
+    found: dict[str, list] = {}
+    for label, pk in parts[0].union(*parts[1:], all=True):
+        found.setdefault(label, []).append(pk)
+    return found
+
+
+def person_records(person_id: int) -> dict[str, set[str]]:
+    """Every record about the person, by model label: the registry's and what
+    each programme's RECORDS hook returns (one query each)."""
+    from . import programmes
+
+    records: dict[str, set[str]] = {}
+    sources = [_registry_records(person_id)]
+    sources += [fn([person_id]) for fn in programmes.hooks(programmes.RECORDS).values()]
+    for found in sources:
+        for label, ids in found.items():
+            records.setdefault(label, set()).update(str(pk) for pk in ids)
+    return records
+
+
+def person_histories(person_id: int) -> list[tuple[str, dict]]:
+    """The histories the read log's person page shows, with their filter."""
+    return [
+        ("registry.person", {"id": person_id}),
+        ("registry.identitydocument", {"person_id": person_id}),
+        ("registry.consent", {"person_id": person_id}),
+    ]

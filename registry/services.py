@@ -3,6 +3,7 @@ all call these, so a person is created, checked and merged the same way
 everywhere."""
 
 import json
+import logging
 from collections import defaultdict
 from itertools import combinations
 
@@ -14,6 +15,8 @@ from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.history import set_change_reason
+
 from .models import (
     Consent,
     DuplicateCandidate,
@@ -24,6 +27,9 @@ from .models import (
     PersonMerge,
 )
 from .names import document_number_key, fold, name_key
+from .workflow import DUPLICATE
+
+logger = logging.getLogger(__name__)
 
 MSG_MERGE_SAME = _("A record cannot be merged into itself.")
 MSG_MERGE_ALREADY = _("%(reference)s has already been merged into another record.")
@@ -59,7 +65,7 @@ def person_create(*, actor, person: Person) -> Person:
     """Save a new person and put any likely duplicate in the review queue."""
     _derive_name_keys(person)
     person.full_clean(exclude=["search_key", "name_key"])
-    person._change_reason = "created"
+    set_change_reason(person, "created")
     person.save()
     duplicates_flag(persons=[person])
     return person
@@ -151,6 +157,34 @@ def consent_withdraw(*, actor, consent: Consent, when=None) -> Consent:
     return consent
 
 
+@transaction.atomic
+def person_create_for_account(*, user, birth_date, language: str, notice_version: str) -> Person:
+    """A new person for an account whose sign-up was just confirmed, with the
+    consent given on the sign-up form (accounts.services.account_confirm asks
+    through accounts.hooks). Never links an existing person: a likely match
+    only lands in the duplicate queue, through person_create."""
+    from .selectors import person_matches
+
+    person = person_create(actor=user, person=Person(
+        given_names=user.first_name, family_name=user.last_name, birth_date=birth_date,
+        birth_date_precision=Person.BirthDatePrecision.DAY, email=user.email,
+        preferred_language=language, user=user,
+    ))
+    consent_give(actor=user, person=person, purpose=Consent.Purpose.SCHOLARSHIP,
+                 method=Consent.Method.ONLINE, notice_version=notice_version)
+    matches = [p for p in person_matches(
+        email=user.email, name_key=name_key(user.first_name, user.last_name),
+        birth_date=birth_date,
+    ) if p.pk != person.pk]
+    if matches:
+        # Ids only: the log is read by more people than the registry.
+        logger.info("Sign-up of user %s created person %s; %d possible registry match(es) "
+                    "(%s) not linked, left for staff review (the duplicate check flags the "
+                    "same name and birth date).", user.pk, person.pk, len(matches),
+                    ", ".join(str(p.pk) for p in matches))
+    return person
+
+
 # --- duplicates ------------------------------------------------------------------------
 
 def _births_match(a: Person, b: Person) -> bool:
@@ -217,14 +251,14 @@ def duplicates_flag(*, persons=None) -> int:
             .values_list("number_key", flat=True)
         )
         docs = docs.filter(number_key__in=shared)
-    holders = defaultdict(set)
+    holders: defaultdict[tuple[str, str], set[int]] = defaultdict(set)
     for number, country, person_id in docs.values_list(
         "number_key", "issuing_country", "person_id"
     ):
         holders[(number, country)].add(person_id)
-    for ids in holders.values():
-        for a, b in combinations(sorted(ids), 2):
-            pairs.setdefault((a, b), DuplicateCandidate.Reason.DOCUMENT)
+    for holder_ids in holders.values():
+        for low, high in combinations(sorted(holder_ids), 2):
+            pairs.setdefault((low, high), DuplicateCandidate.Reason.DOCUMENT)
 
     if not pairs:
         return 0
@@ -244,14 +278,29 @@ def duplicate_dismiss(*, actor, candidate: DuplicateCandidate, note: str = "") -
     candidate = DuplicateCandidate.objects.select_for_update().get(pk=candidate.pk)
     if candidate.status == DuplicateCandidate.Status.MERGED:
         raise ValidationError(MSG_DUPLICATE_MERGED)
-    if candidate.status == DuplicateCandidate.Status.DISMISSED:
-        return candidate
-    candidate.status = DuplicateCandidate.Status.DISMISSED
-    candidate.resolved_by = actor
-    candidate.resolved_at = timezone.now()
-    candidate.note = note
-    candidate.save()
+    duplicate_transition(actor=actor, candidates=[candidate],
+                         to=DuplicateCandidate.Status.DISMISSED, note=note)
     return candidate
+
+
+def duplicate_transition(*, actor, candidates, to: str, note: str | None = None,
+                         at=None) -> int:
+    """The one way to change DuplicateCandidate.status, as workflow.DUPLICATE
+    declares it: who (resolved_by), when (resolved_at) and why (note; None
+    keeps the one written). Candidates already in `to` are left as they are
+    (moving to the current state is a no-op); the caller holds their locks."""
+    moving = [c for c in candidates if c.status != to]
+    for candidate in moving:
+        DUPLICATE.check(candidate, candidate.status, to)
+    at = at or timezone.now()
+    changes = {"status": to, "resolved_by": actor, "resolved_at": at}
+    if note is not None:
+        changes["note"] = note
+    for candidate in moving:
+        for name, value in changes.items():
+            setattr(candidate, name, value)
+    DuplicateCandidate.objects.filter(pk__in=[c.pk for c in moving]).update(**changes)
+    return len(moving)
 
 
 # Fields copied from the merged record when the kept one has none.
@@ -367,24 +416,27 @@ def person_merge(*, actor, survivor: Person, duplicate: Person,
         survivor.user_id, duplicate.user_id = duplicate.user_id, None
         moved["user"] = 1
     duplicate.merged_into = survivor
-    duplicate._change_reason = f"merged into {survivor.reference}"
+    set_change_reason(duplicate, f"merged into {survivor.reference}")
     duplicate.save()
-    survivor._change_reason = f"{duplicate.reference} merged into this record"
+    set_change_reason(survivor, f"{duplicate.reference} merged into this record")
     # A name in the original script may have been filled in: search it too.
     _derive_name_keys(survivor)
     survivor.save()
 
     now = timezone.now()
     if candidate is not None:
-        DuplicateCandidate.objects.filter(pk=candidate.pk).update(
-            status=DuplicateCandidate.Status.MERGED, resolved_by=actor, resolved_at=now,
-        )
+        duplicate_transition(
+            actor=actor, at=now, to=DuplicateCandidate.Status.MERGED,
+            candidates=list(DuplicateCandidate.objects.select_for_update().filter(
+                pk=candidate.pk)))
     # Other open pairs that involved the merged record are settled by the merge;
     # the survivor is checked again below instead.
-    DuplicateCandidate.objects.filter(
-        Q(person_a=duplicate) | Q(person_b=duplicate), status=DuplicateCandidate.Status.OPEN,
-    ).update(status=DuplicateCandidate.Status.MERGED, resolved_by=actor, resolved_at=now,
-             note=f"merged into {survivor.reference}")
+    duplicate_transition(
+        actor=actor, at=now, to=DuplicateCandidate.Status.MERGED,
+        note=f"merged into {survivor.reference}",
+        candidates=list(DuplicateCandidate.objects.select_for_update().filter(
+            Q(person_a=duplicate) | Q(person_b=duplicate),
+            status=DuplicateCandidate.Status.OPEN)))
     merge = PersonMerge.objects.create(
         survivor=survivor, merged=duplicate, candidate=candidate, merged_by=actor,
         reason=reason, moved={"moved": moved, "dropped": dropped, "filled": filled},

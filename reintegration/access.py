@@ -101,6 +101,9 @@ class CaseRights:
     work: bool = False
     special: bool = False
     supervise: bool = False
+    # May give the case to a caseworker: its supervisor, or a supervisor who
+    # holds the case himself (from before reassigning to oneself was refused).
+    reassign: bool = False
 
     @property
     def approve(self) -> bool:
@@ -126,7 +129,20 @@ def case_rights(user, case: Case) -> CaseRights:
         work=involved and not is_dpo,
         special=involved or is_dpo,
         supervise=supervisor and not is_dpo,
+        reassign=not is_dpo and user.has_perm("reintegration.reassign_case") and (
+            supervisor or (assigned and holds_as_supervisor(user, case))),
     )
+
+
+def holds_as_supervisor(user, case: Case) -> bool:
+    """The case's caseworker is a supervisor of a team (one query): a case
+    he must give to a caseworker of the team, since he approves its plan."""
+    return (case.caseworker_id == user.pk and has_role(user, Role.SUPERVISOR)
+            and Team.objects.filter(supervisor=user).exists())
+
+
+def may_reassign(user, case: Case) -> bool:
+    return bool(user.is_authenticated and (user.is_superuser or case_rights(user, case).reassign))
 
 
 # --- partner organisations -----------------------------------------------------------

@@ -23,7 +23,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.roles import Role, has_role
-from registry.admin import ReadOnlyAdminMixin, RegistryHistoryAdmin, RegistrySearchMixin
+from common.admin import ReadOnlyAdminMixin, RegistryHistoryAdmin, RegistrySearchMixin
+from listing.countries import country_column
 
 from . import access
 from .models import (
@@ -352,7 +353,9 @@ class CaseAdmin(ScopedHistoryMixin, ReadOnlyAdminMixin, RegistrySearchMixin, Sim
     (reintegration:case_detail) is where a case is worked; vulnerabilities and
     notes are not shown here."""
 
-    list_display = ["reference", "principal", "state", "country_of_return", "partner",
+    # The country by name from a list made once per language (listing.countries).
+    list_display = ["reference", "principal", "state",
+                    country_column("country_of_return", _("country of return")), "partner",
                     "caseworker", "next_action_due", "last_activity_at"]
     list_filter = ["state", "country_of_return", "partner", "next_action"]
     list_select_related = ["principal", "caseworker", "partner"]

@@ -7,6 +7,6 @@ class ReintegrationConfig(AppConfig):
     verbose_name = _("Voluntary return and reintegration")
 
     def ready(self):
-        from . import privacy
+        from . import privacy, workflow  # noqa: F401  (workflow: registers its declarations)
 
         privacy.register()

@@ -7,6 +7,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from common import formats
+
 from .models import Dimension
 
 WIDTH, HEIGHT = 520, 220
@@ -46,7 +48,7 @@ class Chart:
 def _label(visit) -> str:
     if visit.months_after_arrival:
         return str(_("%(months)s months") % {"months": visit.months_after_arrival})
-    return visit.done_on.isoformat() if visit.done_on else visit.due_on.isoformat()
+    return formats.short_day(visit.done_on or visit.due_on)
 
 
 def _y(score: Decimal) -> float:

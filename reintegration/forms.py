@@ -13,6 +13,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from common.validators import DateWindow
+from listing.widgets import SearchableCountrySelect
 from privatemedia.files import validate_document_upload
 from registry.models import Consent, Organisation
 
@@ -26,6 +28,18 @@ MSG_EVIDENCE_HELP = _("A PDF, JPEG or PNG of the receipt, invoice or signed deli
                       "most %(limit)s. If the form comes back with an error, choose the file "
                       "again.")
 MSG_ANSWER_REQUIRED = _("Choose an answer.")
+
+MSG_DATE_TOO_EARLY = _("This date is too long ago: enter a date on or after %(earliest)s. Check "
+                       "the year.")
+MSG_DATE_TOO_LATE = _("This date is too far ahead: enter a date on or before %(latest)s. Check "
+                      "the year.")
+
+# How far from today a case's dates plausibly lie (common.validators): what
+# happened is recorded within two years; a departure is planned within a
+# year; a visit is due within two years of today.
+YEARS_RECORDED_LATE = 2
+YEARS_PLANNED_AHEAD = 1
+YEARS_DUE_AHEAD = 2
 
 MAX_EUROS = 10 ** 8 - 1  # what DecimalField(max_digits=10, decimal_places=2) holds
 
@@ -55,9 +69,32 @@ def _partners():
         "id", "name", "acronym").order_by("name")
 
 
-class PastDateField(forms.DateField):
-    def __init__(self, *args, **kwargs):
+def _window(**bounds) -> DateWindow:
+    return DateWindow(early_message=MSG_DATE_TOO_EARLY, late_message=MSG_DATE_TOO_LATE,
+                      **bounds)
+
+
+class _WindowDateField(forms.DateField):
+    """A date input whose plausible window (counted from the day the form is
+    made) is checked, said in the help text and offered by the date picker."""
+
+    def __init__(self, *args, window: DateWindow, **kwargs):
         kwargs.setdefault("widget", _date_input())
+        super().__init__(*args, **kwargs)
+        self.window = window
+
+    def __deepcopy__(self, memo):
+        # Each form instance counts the window from today: its own bounds.
+        result = super().__deepcopy__(memo)
+        result.window.apply(result)
+        return result
+
+
+class PastDateField(_WindowDateField):
+    """Today or before, and not more than YEARS_RECORDED_LATE years ago."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("window", _window(years_back=YEARS_RECORDED_LATE, days_ahead=0))
         super().__init__(*args, **kwargs)
 
     def validate(self, value):
@@ -66,9 +103,11 @@ class PastDateField(forms.DateField):
             raise forms.ValidationError(MSG_NOT_IN_FUTURE, code="future")
 
 
-class FutureDateField(forms.DateField):
+class FutureDateField(_WindowDateField):
+    """Today or after, and not more than YEARS_PLANNED_AHEAD years ahead."""
+
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", _date_input())
+        kwargs.setdefault("window", _window(days_back=0, years_ahead=YEARS_PLANNED_AHEAD))
         super().__init__(*args, **kwargs)
 
     def validate(self, value):
@@ -94,7 +133,8 @@ class EurosField(forms.DecimalField):
 # --- cases ---------------------------------------------------------------------
 
 class CaseDetailsForm(forms.Form):
-    country_of_return = forms.ChoiceField(label=_("Country of return"), choices=_countries)
+    country_of_return = forms.ChoiceField(label=_("Country of return"), choices=_countries,
+                                          widget=SearchableCountrySelect)
     region_of_return = forms.CharField(
         label=_("Region or town of return"), max_length=120, required=False)
     partner = forms.ModelChoiceField(
@@ -300,9 +340,16 @@ class VisitForm(forms.Form):
                              widget=forms.RadioSelect)
     notes = forms.CharField(label=_("Observations"), required=False,
                             widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    early_reason = forms.CharField(
+        label=_("Reason for recording it early"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only for a visit that took place more than %(days)s days before its due "
+                    "date: say why it could not wait."))
 
     def __init__(self, *args, questions=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["early_reason"].help_text = self.fields["early_reason"].help_text % {
+            "days": settings.REINTEGRATION_VISIT_WINDOW_DAYS}
         self.questions = list(questions)
         for question in self.questions:
             self.fields[self.field_name(question)] = forms.TypedChoiceField(
@@ -329,7 +376,8 @@ class VisitForm(forms.Form):
 
 
 class VisitDateForm(forms.Form):
-    due_on = forms.DateField(label=_("Due on"), widget=_date_input())
+    due_on = _WindowDateField(label=_("Due on"), window=_window(
+        years_back=YEARS_RECORDED_LATE, years_ahead=YEARS_DUE_AHEAD))
 
     def __init__(self, *args, submit_label=None, **kwargs):
         super().__init__(*args, **kwargs)

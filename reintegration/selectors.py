@@ -5,9 +5,11 @@ rows where the user has the right."""
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from functools import reduce
 from operator import and_
+from typing import Any
 
 from django.db.models import (
     BooleanField,
@@ -26,18 +28,21 @@ from django.db.models import Case as DbCase
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import Promise
 
 from accounts.roles import Role, has_role
 from listing.pagination import pk_url
 from listing.widgets import country_choices
-from registry.models import Consent, HouseholdMember, IdentityDocument, Organisation
+from registry.models import Consent, HouseholdMember, IdentityDocument, Organisation, Person
 from registry.names import fold
 
 from . import access
+from .dates import add_months
 from .models import (
     BudgetLine,
     Case,
     CaseAssignment,
+    CaseMember,
     CaseNote,
     CaseTransition,
     Delivery,
@@ -49,8 +54,78 @@ from .models import (
     Team,
     Vulnerability,
 )
-from .services.cases import budget_deadline, guard_problems
-from .workflow import FINAL, MANUAL, OPEN, NextAction, PlanState, State, moves_from
+from .workflow import CASE, FINAL, MANUAL, OPEN, NextAction, PlanState, State, moves_from
+
+# --- what the guards of the moves read (reintegration/guards.py) ----------------------
+
+# What a person may cross a border with.
+TRAVEL_KINDS = IdentityDocument.TRAVEL_KINDS
+
+
+@dataclass(frozen=True)
+class Traveller:
+    """Someone who travels on a case without a travel document valid on the
+    day of departure: `member` is None for the principal; `latest` is the
+    travel document that lasts longest, and still not long enough (None when
+    the person holds none)."""
+
+    person: Person
+    member: CaseMember | None
+    latest: IdentityDocument | None
+
+
+def travellers_without_document(case: Case, departure) -> list[Traveller]:
+    """The principal and the returning members who hold no passport, national
+    identity card or travel document valid on `departure` (two queries)."""
+    members = list(case.members.select_related("person").order_by("relation", "id"))
+    travellers = [(case.principal, None), *((member.person, member) for member in members)]
+    documents = defaultdict(list)
+    for document in IdentityDocument.objects.filter(
+        person__in=[person.pk for person, _member in travellers], kind__in=TRAVEL_KINDS,
+    ).order_by("-expires_on", "-id"):
+        documents[document.person_id].append(document)
+    blocked = []
+    for person, member in travellers:
+        held = documents[person.pk]
+        if not any(document.is_valid_on(departure) for document in held):
+            blocked.append(Traveller(person=person, member=member,
+                                     latest=held[0] if held else None))
+    return blocked
+
+
+def plan_of_case(case: Case) -> Plan | None:
+    return Plan.objects.filter(case=case).first()
+
+
+def last_visit(case: Case) -> MonitoringVisit | None:
+    return MonitoringVisit.objects.filter(case=case).order_by("-due_on", "-id").first()
+
+
+def has_delivery(case: Case) -> bool:
+    return Delivery.objects.filter(line__plan__case=case).exists()
+
+
+def plan_finished(plan: Plan | None) -> bool:
+    """Fully delivered, or closed with a reason."""
+    if plan is None:
+        return False
+    if plan.state == PlanState.CLOSED:
+        return True
+    if plan.state != PlanState.APPROVED:
+        return False
+    lines = list(plan.lines.all())
+    return bool(lines) and all(line.delivered == line.amount for line in lines)
+
+
+def budget_deadline(case: Case):
+    """The plan's budget must be used by this day (REINTEGRATION_BUDGET_MONTHS
+    after arrival)."""
+    from django.conf import settings
+
+    if case.arrived_on is None:
+        return None
+    return add_months(case.arrived_on, settings.REINTEGRATION_BUDGET_MONTHS)
+
 
 # The columns of the caseload and team pages and of the export.
 CASE_TABLE_FIELDS = (
@@ -158,7 +233,7 @@ def team_summary(*, user) -> list[dict]:
     today = timezone.localdate()
     memberships = (Team.caseworkers.through.objects.filter(team__supervisor=user)
                    .select_related("user").order_by("user__last_name", "user__username"))
-    workers = {}
+    workers: dict[int, Any] = {}  # the caseworkers (users), by id
     for membership in memberships:
         workers.setdefault(membership.user_id, membership.user)
     counts = (
@@ -334,8 +409,9 @@ def case_page(*, user, case: Case, rights: access.CaseRights) -> dict:
         "surveys": [visit.survey for visit in visits if _has_survey(visit)],
         "vulnerabilities": vulnerabilities,
         "moves": moves,
-        "blocked": {state: guard_problems(case, state, known=known) for state in moves
-                    if state in (State.MONITORING, State.CLOSED)},
+        "blocked": {state: CASE.move(case.state, state).problems(
+                         case, {"known": known})
+                     for state in moves if state in (State.MONITORING, State.CLOSED)},
         "timeline": timeline(notes=notes, transitions=transitions, assignments=assignments,
                              plan=plan, visits=visits),
         "is_final": case.state in FINAL,
@@ -350,21 +426,22 @@ class SharingMissing:
     returnee had consented before."""
 
     partner: Organisation
-    withdrawn_at: object = None
+    withdrawn_at: datetime | None = None
 
 
 def sharing_missing(case: Case) -> SharingMissing | None:
     """Why the case's partner organisation cannot see an open case (see
     access.partner_cases), or None: no partner, the case is over, or the
     consent is in force. One query, none without a partner."""
-    if case.partner_id is None or not case.is_open:
+    if case.partner_id is None or not case.is_open or case.partner is None:
         return None
     withdrawals = list(Consent.objects.filter(
         purpose=Consent.Purpose.PARTNER_SHARING, person_id=case.principal_id,
         partner_id=case.partner_id).values_list("withdrawn_at", flat=True))
-    if any(when is None for when in withdrawals):
+    withdrawn = [when for when in withdrawals if when is not None]
+    if len(withdrawn) < len(withdrawals):  # a consent in force
         return None
-    return SharingMissing(partner=case.partner, withdrawn_at=max(withdrawals, default=None))
+    return SharingMissing(partner=case.partner, withdrawn_at=max(withdrawn, default=None))
 
 
 def _has_survey(visit: MonitoringVisit) -> bool:
@@ -411,7 +488,9 @@ def note_for(*, user, case_pk: int, pk: int) -> tuple[CaseNote, Case, access.Cas
     return note, case, rights
 
 
-def export_rows(*, user, queryset: QuerySet) -> tuple[list[Case], dict[int, list[str]] | None]:
+def export_rows(
+    *, user, queryset: QuerySet
+) -> tuple[list[Case], dict[int, list[str | Promise]] | None]:
     """The cases of a filtered caseload for the CSV export, and (only for a
     user who may see special category data somewhere) their vulnerabilities,
     fetched only for the cases where the user has the right. Two queries
@@ -419,7 +498,7 @@ def export_rows(*, user, queryset: QuerySet) -> tuple[list[Case], dict[int, list
     cases = list(queryset)
     if not access.may_have_special_rights(user):
         return cases, None
-    kinds = defaultdict(list)
+    kinds: defaultdict[int, list[str | Promise]] = defaultdict(list)  # the kinds' labels
     rows = (Vulnerability.objects.filter(case__in=[case.pk for case in cases])
             .filter(access.special_category_condition(user, prefix="case__"))
             .order_by("case_id", "kind").values_list("case_id", "kind"))

@@ -16,7 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from registry.admin import ReadOnlyAdminMixin, RegistryHistoryAdmin
+from common.admin import ReadOnlyAdminMixin, RegistryHistoryAdmin
 
 from . import kinds, services
 from .models import ReminderEvent, ReminderKind, ReminderLog

@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common import formats
+
 from .kinds import label_of
 from .workflow import State
 
@@ -68,7 +70,7 @@ class ReminderLog(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.kind} → {self.recipient} ({self.due_at:%Y-%m-%d %H:%M})"
+        return f"{self.kind} → {self.recipient} ({formats.short_moment(self.due_at)})"
 
 
 class ReminderEvent(models.Model):

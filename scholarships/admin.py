@@ -22,11 +22,11 @@ from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
-from accounts.roles import Role, has_role
-from registry.admin import ReadOnlyAdminMixin, RegistryHistoryAdmin, RegistrySearchMixin
+from common.admin import ReadOnlyAdminMixin, RegistryHistoryAdmin, RegistrySearchMixin
 
-from . import selectors, services
+from . import access, guards, services
 from .models import (
     Application,
     ApplicationDocument,
@@ -68,8 +68,11 @@ class ReadOnlyInline(admin.TabularInline):
 
 # --- programmes --------------------------------------------------------------------
 
+# TranslationAdmin shows the name, title, summary... of programmes and calls once
+# per language (English required); plain, not tabbed: the tabs load scripts
+# from a CDN that the content security policy refuses.
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(TranslationAdmin):
     list_display = ["name", "kind", "call_count"]
     list_filter = ["kind"]
     search_fields = ["name"]
@@ -163,7 +166,7 @@ def _application_total():
 
 
 @admin.register(Call)
-class CallAdmin(RegistryHistoryAdmin):
+class CallAdmin(TranslationAdmin, RegistryHistoryAdmin):
     """Calls keep their history; reverting one needs the change permission
     (RegistryHistoryAdmin refuses it to view-only users such as the DPO)."""
 
@@ -179,7 +182,7 @@ class CallAdmin(RegistryHistoryAdmin):
     readonly_fields = ["weight_sum", "public_page", "created_at"]
     fieldsets = [
         (None, {"fields": ["programme", "title", "slug", "public_page", "academic_year",
-                           "summary", "description"]}),
+                           "summary", "description", "award_conditions"]}),
         (_("Dates"), {
             "fields": ["opens_at", "closes_at"],
             "description": _("Enter Brussels time; it is stored in UTC and shown to "
@@ -302,7 +305,7 @@ class AwardOfferInline(ReadOnlyInline):
 
 
 def may_decide(request) -> bool:
-    return request.user.is_superuser or has_role(request.user, Role.SCHOLARSHIP_ADMIN)
+    return access.may_decide(request.user)
 
 
 def report_moves(model_admin, request, moved, refused, done_message):
@@ -366,22 +369,9 @@ class ApplicationAdmin(ReadOnlyAdminMixin, RegistrySearchMixin, admin.ModelAdmin
     @admin.action(description=_("Assign reviewers automatically to the selected applications"),
                   permissions=["decide"])
     def assign_reviewers(self, request, queryset):
-        moved, refused = [], []
-        for application in queryset.order_by("pk"):
-            try:
-                services.reviewers_assign_automatically(actor=request.user,
-                                                        application=application)
-            except ValidationError as error:
-                refused.append((application, " ".join(error.messages)))
-                continue
-            summary = selectors.review_summary(application)
-            if summary.live < summary.needed:
-                refused.append((application, gettext(
-                    "%(live)d of %(needed)d reviewers found.") % {
-                    "live": summary.live, "needed": summary.needed}))
-            else:
-                moved.append(application)
-        report_moves(self, request, moved, refused,
+        done = services.reviewers_assign_many(actor=request.user,
+                                              applications=queryset.order_by("pk"))
+        report_moves(self, request, done.complete, [*done.refused, *done.short],
                      gettext("Reviewers assigned to %(count)d applications."))
 
     @admin.action(description=_("Close the review of the selected applications (rank them)"),
@@ -400,7 +390,7 @@ class ApplicationAdmin(ReadOnlyAdminMixin, RegistrySearchMixin, admin.ModelAdmin
         application = self.get_object(request, unquote(object_id))
         extra = dict(extra_context or {})
         if application is not None:
-            extra["next_moves"] = selectors.next_steps(user=request.user,
+            extra["next_moves"] = guards.next_steps(user=request.user,
                                                        application=application)
             extra["seen_state"] = application.state
         return super().change_view(request, object_id, form_url, extra_context=extra)

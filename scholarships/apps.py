@@ -8,11 +8,14 @@ class ScholarshipsConfig(AppConfig):
     verbose_name = _("Scholarships")
 
     def ready(self):
-        from . import privacy, selectors
-
-        privacy.register()
+        # Django's rule: what imports the models is imported once the app
+        # registry is ready, here, not at the top of apps.py. workflow.py
+        # registers the workflows at import, so the diagrams and the tests
+        # know them as soon as Django starts.
+        from . import privacy, selectors, workflow  # noqa: F401 - workflow: registers
         from .models import Call
 
+        privacy.register()
         # The staff list's cached call filter (selectors.call_choices).
         for signal in (post_save, post_delete):
             signal.connect(selectors.call_choices_forget, sender=Call,

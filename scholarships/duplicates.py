@@ -27,7 +27,8 @@ from django.utils.translation import gettext_lazy as _
 from registry.duplicates import Likely, likely_duplicates
 
 from .models import Application, ApplicationTransition, Call
-from .workflow import HOLDS_PLACE, Actor, State
+from .places import HOLDS_PLACE
+from .states import Actor, State
 
 # The moves that give an application one of the awards.
 AWARD_MOVES = (State.SELECTED, State.OFFERED, State.ACCEPTED)

@@ -4,8 +4,10 @@ by the administrator who confirms eligibility."""
 
 from django.utils.translation import gettext_lazy as _
 
+from common import formats
+
 from .models import Application, Degree
-from .workflow import State
+from .states import State
 
 # Belgium and the other member states of the European Union.
 EU_COUNTRIES = frozenset((
@@ -42,7 +44,7 @@ def eligibility_problems(application: Application) -> list[str]:
             problems.append(str(MSG_NO_BIRTH_DATE))
         elif age > call.max_age:
             problems.append(str(MSG_TOO_OLD % {
-                "max_age": call.max_age, "date": call.age_reference_date.isoformat(),
+                "max_age": call.max_age, "date": formats.day(call.age_reference_date),
                 "age": age}))
     if call.min_degree:
         wanted = Degree(call.min_degree).label

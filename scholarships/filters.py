@@ -8,8 +8,8 @@ from listing.widgets import CountrySelect, LeanSelect, country_choices
 from registry.models import Person
 
 from . import selectors
-from .models import Application
-from .workflow import State
+from .models import Application, Call, ScholarFollowUp
+from .states import State
 
 AGE_BAND_CHOICES = [
     ("under-25", _("Under 25")),
@@ -87,14 +87,10 @@ class ApplicationFilter(django_filters.FilterSet):
 
 def _scholar_calls(request):
     # Only what Call.__str__ prints; one query whatever the number of rows.
-    from .models import Call
-
     return Call.objects.only("id", "title", "academic_year").order_by("-opens_at")
 
 
 def _residences():
-    from .models import ScholarFollowUp
-
     return ScholarFollowUp.Residence.choices
 
 

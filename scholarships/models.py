@@ -10,10 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from common import formats
 from privatemedia.files import RandomName
 from registry.models import Organisation, Person
 
-from .workflow import State
+from .states import OfferStatus, ReviewStatus, State
 
 
 class Degree(models.TextChoices):
@@ -92,6 +93,11 @@ class Call(models.Model):
     )
     summary = models.TextField(_("who can apply, in a few lines"))
     description = models.TextField(_("full description"), blank=True)
+    award_conditions = models.TextField(
+        _("conditions of the award"), blank=True,
+        help_text=_("What a scholar commits to on accepting, one condition a line. Shown on "
+                    "the page where the award is accepted; empty, the general conditions."),
+    )
     opens_at = models.DateTimeField(_("opens at"))
     closes_at = models.DateTimeField(
         _("closes at"), help_text=_("Exact to the second: a submission after it is refused."),
@@ -383,6 +389,8 @@ class Referee(models.Model):
     letter = models.FileField(_("letter"), upload_to=RandomName("references"), blank=True,
                               max_length=200)
     letter_content_type = models.CharField(max_length=60, blank=True, editable=False)
+    # A referee may type the letter instead of uploading a file.
+    letter_text = models.TextField(_("letter, typed"), blank=True)
     letter_received_at = models.DateTimeField(_("letter received at"), null=True, blank=True)
     replaced_at = models.DateTimeField(_("replaced at"), null=True, blank=True)
 
@@ -441,12 +449,7 @@ class ReviewAssignment(models.Model):
     state. The reviewer first declares a conflict of interest or none; only
     then does the application open."""
 
-    class Status(models.TextChoices):
-        TO_DECLARE = "to_declare", _("Conflict of interest to declare")
-        TO_SCORE = "to_score", _("To score")
-        CONFLICT = "conflict", _("Conflict of interest declared")
-        SUBMITTED = "submitted", _("Review submitted")
-        CANCELLED = "cancelled", _("Cancelled")
+    Status = ReviewStatus
 
     application = models.ForeignKey(
         Application, verbose_name=_("application"), on_delete=models.CASCADE,
@@ -563,7 +566,7 @@ class CommitteeMeeting(models.Model):
         indexes = [models.Index(fields=["call", "-held_on"])]
 
     def __str__(self):
-        return _("Committee of %(date)s, %(call)s") % {"date": self.held_on.isoformat(),
+        return _("Committee of %(date)s, %(call)s") % {"date": formats.day(self.held_on),
                                                         "call": self.call.title}
 
     def get_absolute_url(self):
@@ -583,12 +586,7 @@ class AwardOffer(models.Model):
     """An award offered to an applicant: the package, the period and the
     deadline to answer. Its own small state; the application moves with it."""
 
-    class Status(models.TextChoices):
-        OPEN = "open", _("Awaiting an answer")
-        ACCEPTED = "accepted", _("Accepted")
-        DECLINED = "declined", _("Declined")
-        LAPSED = "lapsed", _("Lapsed")
-        WITHDRAWN = "withdrawn", _("Application withdrawn")
+    Status = OfferStatus
 
     application = models.ForeignKey(
         Application, verbose_name=_("application"), on_delete=models.PROTECT,
@@ -652,6 +650,49 @@ class AwardOffer(models.Model):
     def total(self) -> Decimal:
         return (self.monthly_allowance * self.months + self.tuition + self.travel
                 + self.insurance)
+
+
+class StatusChange(models.Model):
+    """Who changed a record's status, when, from what to what and why: one row
+    per move of a workflow declared in workflow.py (applications keep theirs
+    in ApplicationTransition)."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+        help_text=_("Empty when the system made the change."),
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.from_status} → {self.to_status}"
+
+
+class OfferTransition(StatusChange):
+    offer = models.ForeignKey(AwardOffer, verbose_name=_("award offer"),
+                              on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(_("from"), max_length=10, choices=OfferStatus.choices)
+    to_status = models.CharField(_("to"), max_length=10, choices=OfferStatus.choices)
+
+    class Meta(StatusChange.Meta):
+        verbose_name = _("offer status change")
+        verbose_name_plural = _("offer status changes")
+
+
+class ReviewTransition(StatusChange):
+    assignment = models.ForeignKey(ReviewAssignment, verbose_name=_("review assignment"),
+                                   on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(_("from"), max_length=12, choices=ReviewStatus.choices)
+    to_status = models.CharField(_("to"), max_length=12, choices=ReviewStatus.choices)
+
+    class Meta(StatusChange.Meta):
+        verbose_name = _("review status change")
+        verbose_name_plural = _("review status changes")
 
 
 # --- scholar follow-up ----------------------------------------------------------------------

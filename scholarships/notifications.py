@@ -11,8 +11,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from .models import Application, ApplicationTransition, Referee
-from .pdf import submission_summary_pdf
+from common import formats
+
+from .access import office
+from .models import Application, ApplicationTransition, AwardOffer, Referee, ReviewAssignment
+from .pdf import award_letter_pdf, submission_summary_pdf
+from .referee_links import referee_token
+from .states import OUTCOME_STATES
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 
@@ -32,8 +37,6 @@ def referee_invitation_send(*, referee_id: int) -> bool:
     The row is locked and stamped in the same transaction, so a task that runs
     twice (a retry, a redelivery after a worker crash) sends one e-mail; a
     failed send rolls the stamp back and the retry sends it."""
-    from .services import referee_token
-
     with transaction.atomic():
         referee = Referee.objects.select_for_update(of=("self",)).select_related(
             "application__applicant", "application__call").get(pk=referee_id)
@@ -87,13 +90,11 @@ def _language_of(user) -> str:
 
 
 def _brussels(moment) -> str:
-    return timezone.localtime(moment, BRUSSELS).strftime("%Y-%m-%d %H:%M")
+    return formats.moment(moment, BRUSSELS)
 
 
 def review_assignment_send(*, assignment_id: int) -> bool:
     """Tell a reviewer an application waits for them, once."""
-    from .models import ReviewAssignment
-
     with transaction.atomic():
         assignment = (ReviewAssignment.objects.select_for_update(of=("self",))
                       .select_related("reviewer", "application__call")
@@ -118,9 +119,6 @@ def review_assignment_send(*, assignment_id: int) -> bool:
 
 def award_offer_send(*, offer_id: int) -> bool:
     """The offer to the applicant, with the award letter in their language, once."""
-    from .models import AwardOffer
-    from .pdf import award_letter_pdf
-
     with transaction.atomic():
         offer = (AwardOffer.objects.select_for_update(of=("self",))
                  .select_related("application__applicant__user", "application__call__programme",
@@ -151,12 +149,6 @@ def award_offer_send(*, offer_id: int) -> bool:
 def place_freed_send(*, offer_id: int) -> bool:
     """Tell the scholarship administrators that an offer gave its place back
     and who took it, once. One e-mail per administrator, in their language."""
-    from django.contrib.auth import get_user_model
-
-    from accounts.roles import Role
-
-    from .models import AwardOffer
-
     with transaction.atomic():
         freed = (AwardOffer.objects.select_for_update(of=("self",))
                  .select_related("application__call").get(pk=offer_id))
@@ -164,9 +156,7 @@ def place_freed_send(*, offer_id: int) -> bool:
             return False
         replacement = (freed.replacements.select_related("application__applicant")
                        .order_by("id").first())
-        admins = list(get_user_model().objects.filter(
-            groups__name=Role.SCHOLARSHIP_ADMIN, is_active=True).exclude(email="")
-            .select_related("person").order_by("pk"))
+        admins = list(office().select_related("person"))
         messages = []
         for admin in admins:
             with translation.override(_language_of(admin)):
@@ -193,8 +183,6 @@ def application_outcome_send(*, transition_id: int) -> bool:
     Nothing is sent when the application has moved on meanwhile (a reserve
     candidate offered a place before the e-mail left gets the offer's e-mail
     only)."""
-    from .workflow import OUTCOME_STATES
-
     with transaction.atomic():
         transition = (ApplicationTransition.objects.select_for_update(of=("self",))
                       .select_related("application__applicant__user", "application__call",

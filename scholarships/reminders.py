@@ -5,12 +5,10 @@ which e-mail; reminders.services makes each go exactly once."""
 import datetime
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import Role
 from reminders import schedule
 from reminders.kinds import (
     USER_FIELDS,
@@ -22,9 +20,10 @@ from reminders.kinds import (
     user_recipient,
 )
 
+from .access import office
 from .models import Application, AwardOffer, Referee, ReviewAssignment
-from .services import referee_token
-from .workflow import FINAL, State
+from .referee_links import referee_token
+from .states import FINAL, State
 
 
 def _absolute(path: str) -> str:
@@ -161,9 +160,7 @@ def _office() -> list[Recipient]:
     """The scholarship administrators: every active user with the role and an
     address, each in their own language (as the place-freed e-mail does).
     One query."""
-    rows = (get_user_model().objects
-            .filter(groups__name=Role.SCHOLARSHIP_ADMIN, is_active=True).exclude(email="")
-            .order_by("pk").values_list(*USER_FIELDS))
+    rows = office().values_list(*USER_FIELDS)
     return [user_recipient(*row) for row in rows]
 
 

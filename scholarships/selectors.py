@@ -17,22 +17,35 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
-from accounts.roles import Role, has_role
+from accounts.roles import Role
 from listing.pagination import pk_url
 from registry.models import Person, age_on, full_name
 from registry.names import fold
 
+from .access import (  # noqa: F401 - read from here by older callers
+    STAFF_ROLES,
+    is_scholarship_staff,
+    may_see_application,
+    reviewer_sees_other_reviews,
+    reviews_of,
+)
 from .models import (
     LIST_ORDER,
     Application,
     ApplicationDocument,
     ApplicationTransition,
+    AwardOffer,
     Call,
     Referee,
+    ReviewAssignment,
+    ReviewerProfile,
+    ReviewScore,
     call_label,
 )
+from .places import HOLDS_PLACE
+from .states import REVIEWABLE, State
 from .steps import STEPS, step_status
-from .workflow import State
+from .translation import in_every_language, localized
 
 # --- applicants ------------------------------------------------------------------
 
@@ -83,15 +96,6 @@ def step_url(application: Application, slug: str) -> str:
     return reverse("scholarships:application_step", args=[application.pk, slug])
 
 
-def may_see_application(user, application: Application) -> bool:
-    """Staff of the programme, the data protection officer, or the applicant."""
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser or has_role(user, Role.SCHOLARSHIP_ADMIN, Role.DPO):
-        return True
-    return application.applicant.user_id == user.pk
-
-
 # --- public ------------------------------------------------------------------------
 
 
@@ -103,12 +107,11 @@ def open_calls(now=None):
 
 # --- staff -------------------------------------------------------------------------
 
-STAFF_ROLES = (Role.SCHOLARSHIP_ADMIN, Role.DPO)
-
 # The columns of the staff's application list; nothing else is fetched for it.
 APPLICATION_ROW_VALUES = (
-    "id", "reference", "state", "submitted_at", "call__title", "call__academic_year",
-    "call__age_reference_date", "applicant__given_names", "applicant__family_name",
+    "id", "reference", "state", "submitted_at", *in_every_language("call__title"),
+    "call__academic_year", "call__age_reference_date", "applicant__given_names",
+    "applicant__family_name",
     "applicant__sex", "applicant__birth_date", "applicant__nationalities",
 )
 
@@ -127,12 +130,6 @@ AGE_BANDS = {
     "35-39": (35, 39),
     "40-plus": (40, None),
 }
-
-
-def is_scholarship_staff(user) -> bool:
-    """The staff pages on applications: scholarship administrators and the
-    data protection officer."""
-    return user.is_authenticated and (user.is_superuser or has_role(user, *STAFF_ROLES))
 
 
 # The calls for the list's filter, kept in the cache: the list is the page
@@ -187,7 +184,7 @@ def application_row_cells(rows, *, today: datetime.date) -> list[dict]:
             "url": url(row["id"]),
             "reference": row["reference"] or draft,
             "name": full_name(row["applicant__given_names"], row["applicant__family_name"]),
-            "call": call_label(row["call__title"], row["call__academic_year"]),
+            "call": call_label(localized(row, "call__title"), row["call__academic_year"]),
             "state": states[row["state"]],
             "sex": sexes[row["applicant__sex"]],
             "nationalities": row["applicant__nationalities"].replace(",", ", "),
@@ -404,8 +401,6 @@ def reviewer_candidates(application: Application) -> QuerySet:
     first: active profile, reviewer role, not of the applicant's nationality,
     not at the applicant's host institution, not the applicant, never asked
     before for this application (a declared conflict stays declared)."""
-    from .models import ReviewAssignment, ReviewerProfile
-
     person = application.applicant
     nationalities = [country.code for country in person.nationalities]
     profiles = (ReviewerProfile.objects.filter(is_active=True, user__is_active=True,
@@ -426,14 +421,12 @@ def reviewer_candidates(application: Application) -> QuerySet:
 def reviewer_queue(user) -> dict:
     """The reviewer's assignments: to declare, to score, and done (submitted or
     returned for a conflict). Two queries whatever the number of rows."""
-    from .models import ReviewAssignment
-
-    rows = list(ReviewAssignment.objects.filter(reviewer=user)
-                .exclude(status=ReviewAssignment.Status.CANCELLED)
+    rows = list(reviews_of(user)
                 .select_related("application__call", "application__applicant")
                 .only("id", "status", "assigned_at", "declared_at", "submitted_at", "total",
                       "application__id", "application__reference", "application__call__id",
-                      "application__call__title", "application__call__academic_year",
+                      *in_every_language("application__call__title"),
+                      "application__call__academic_year",
                       "application__call__closes_at", "application__applicant__id",
                       "application__applicant__given_names",
                       "application__applicant__family_name")
@@ -449,13 +442,10 @@ def reviewer_queue(user) -> dict:
 def assignment_for_reviewer(*, user, pk: int):
     """The reviewer's own assignment, or 404: another reviewer's number tells
     nothing, not even that it exists."""
-    from .models import ReviewAssignment
-
-    assignment = (ReviewAssignment.objects
+    assignment = (reviews_of(user)
                   .select_related("application__call", "application__applicant",
                                   "application__host_institution")
-                  .filter(pk=pk, reviewer=user)
-                  .exclude(status=ReviewAssignment.Status.CANCELLED).first())
+                  .filter(pk=pk).first())
     if assignment is None:
         raise Http404
     return assignment
@@ -464,9 +454,7 @@ def assignment_for_reviewer(*, user, pk: int):
 def reviews_seen_by(assignment) -> list:
     """No peeking: the other reviewers' submitted reviews, only once this
     reviewer has submitted their own. Without names."""
-    from .models import ReviewAssignment, ReviewScore
-
-    if assignment.status != ReviewAssignment.Status.SUBMITTED:
+    if not reviewer_sees_other_reviews(assignment):
         return []
     return list(ReviewAssignment.objects
                 .filter(application_id=assignment.application_id,
@@ -476,44 +464,6 @@ def reviews_seen_by(assignment) -> list:
                 .prefetch_related(Prefetch("scores", queryset=ReviewScore.objects
                                            .select_related("criterion")))
                 .order_by("submitted_at", "id"))
-
-
-# --- places: the call's quota and the yearly ceiling ---------------------------------------
-
-@dataclass(frozen=True)
-class Places:
-    call: int  # awards held in the call
-    quota: int
-    year: int  # awards held over all calls of the academic year
-    ceiling: int
-    year_label: str
-
-    @property
-    def call_free(self) -> int:
-        return max(self.quota - self.call, 0)
-
-    @property
-    def year_free(self) -> int:
-        return max(self.ceiling - self.year, 0)
-
-    @property
-    def free(self) -> int:
-        return min(self.call_free, self.year_free)
-
-
-def places_used(call: Call, *, exclude: Application | None = None) -> Places:
-    """Awards held (selected, offered, accepted, enrolled, completed,
-    discontinued) in the call and in its academic year: one query."""
-    from .workflow import HOLDS_PLACE
-
-    held = Application.objects.filter(call__academic_year=call.academic_year,
-                                      state__in=HOLDS_PLACE)
-    if exclude is not None:
-        held = held.exclude(pk=exclude.pk)
-    counts = held.aggregate(year=Count("id"), call=Count("id", filter=Q(call_id=call.pk)))
-    return Places(call=counts["call"], quota=call.quota, year=counts["year"],
-                  ceiling=settings.SCHOLARSHIP_YEARLY_CEILING,
-                  year_label=call.academic_year_label)
 
 
 # --- ranking ---------------------------------------------------------------------------------
@@ -530,6 +480,13 @@ RANKING_FIELDS = (
     "applicant__id", "applicant__given_names", "applicant__family_name", "applicant__sex",
     "applicant__nationalities",
 )
+
+
+def reviewable(call: Call) -> QuerySet:
+    """The call's applications whose reviewers may still be assigned (eligible,
+    in review), in the order they were submitted."""
+    return (Application.objects.filter(call=call, state__in=REVIEWABLE)
+            .order_by("submitted_at", "id"))
 
 
 def ranking(call: Call) -> QuerySet:
@@ -556,8 +513,6 @@ def first_nationality(person) -> str:
 def selection_split(call: Call) -> dict:
     """Who holds the call's awards now, by sex and by (first) nationality:
     one query."""
-    from .workflow import HOLDS_PLACE
-
     by_sex: dict[str, int] = {}
     by_country: dict[str, int] = {}
     for person in (Person.objects.filter(scholarship_applications__call=call,
@@ -580,8 +535,6 @@ def reserve_queue(call: Call) -> QuerySet:
 def freed_places(call: Call) -> list:
     """Offers of the call that gave their place back (declined, lapsed,
     withdrawn), with the offer that took the place, if any: two queries."""
-    from .models import AwardOffer
-
     return list(AwardOffer.objects
                 .filter(application__call=call, status__in=(
                     AwardOffer.Status.DECLINED, AwardOffer.Status.LAPSED,
@@ -594,24 +547,18 @@ def freed_places(call: Call) -> list:
 
 def offers_overdue(now=None) -> list[int]:
     """Ids of the open offers whose deadline has passed: one query."""
-    from .models import AwardOffer
-
     now = now or timezone.now()
     return list(AwardOffer.objects.filter(status=AwardOffer.Status.OPEN, deadline__lte=now)
                 .order_by("deadline").values_list("id", flat=True))
 
 
 def open_offer(application: Application):
-    from .models import AwardOffer
-
     return AwardOffer.objects.filter(application=application,
                                      status=AwardOffer.Status.OPEN).first()
 
 
 def offer_for_applicant(user, pk: int, offer_pk: int):
     """An offer made on the user's own application, or 404."""
-    from .models import AwardOffer
-
     offer = (AwardOffer.objects.select_related("application__call__programme",
                                                "application__applicant",
                                                "application__host_institution")
@@ -623,8 +570,6 @@ def offer_for_applicant(user, pk: int, offer_pk: int):
 
 
 def offer_for_staff(*, user, pk: int, offer_pk: int):
-    from .models import AwardOffer
-
     if not is_scholarship_staff(user):
         raise Http404
     offer = (AwardOffer.objects.select_related("application__call__programme",
@@ -641,7 +586,7 @@ def offer_for_staff(*, user, pk: int, offer_pk: int):
 SCHOLAR_STATES = (State.ACCEPTED, State.ENROLLED, State.COMPLETED, State.DISCONTINUED)
 SCHOLAR_FIELDS = (
     "id", "reference", "state", "call_id", "applicant_id", "host_institution_id",
-    "call__id", "call__title", "call__academic_year", "applicant__id",
+    "call__id", *in_every_language("call__title"), "call__academic_year", "applicant__id",
     "applicant__given_names", "applicant__family_name", "applicant__sex",
     "applicant__nationalities", "host_institution__id", "host_institution__name",
     "host_institution__acronym", "follow_up__id", "follow_up__arrived_on",
@@ -658,33 +603,3 @@ def scholar_table(*, user) -> QuerySet:
             .select_related("call", "applicant", "host_institution", "follow_up")
             .only(*SCHOLAR_FIELDS)
             .order_by("-call__academic_year", "applicant__family_name", "id"))
-
-
-# --- next steps ------------------------------------------------------------------------------
-
-def next_steps(*, user, application: Application) -> list[dict]:
-    """The buttons of an application's staff and admin pages: the moves this
-    user may make from its state, each with why it would be refused now (or
-    None), or the address of the page that makes it (one link per page)."""
-    from django.utils.translation import gettext_lazy as _
-
-    from .services import available_moves
-
-    page_labels = {
-        "scholarships:ranking": _("Decide in the committee (ranking of the call)"),
-        "scholarships:offer_make": None,  # the move's own label
-        "scholarships:follow_up": _("Follow-up of the scholar"),
-    }
-    steps, pages = [], set()
-    for move, problem in available_moves(actor=user, application=application):
-        url = ""
-        if move.page:
-            if move.page in pages:
-                continue
-            pages.add(move.page)
-            url = reverse(move.page, args=[application.call_id if move.page ==
-                                           "scholarships:ranking" else application.pk])
-        steps.append({"move": move, "problem": problem, "url": url,
-                      "label": page_labels.get(move.page) or move.label,
-                      "needs_reason": bool(move.reason_from)})
-    return steps

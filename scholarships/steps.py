@@ -2,11 +2,24 @@
 as a draft; a step is complete once it has been saved valid. Documents and
 referees are complete when what the call asks for is there."""
 
+import datetime
+import functools
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.db import models
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import Country, CountryField
 
-from .models import Application
+from common import formats
+from registry.models import Person, birth_display
+
+from .models import Application, DocumentKind
+
+# An application names this many referees (the applicant may replace one who
+# does not answer).
+REFEREES_PER_APPLICATION = 2
 
 MSG_STEP_MISSING = _("Complete the step “%(step)s”.")
 MSG_DOCUMENT_MISSING = _("Upload the document “%(document)s”.")
@@ -40,8 +53,6 @@ SAVED_STEPS = ("personal", "education", "employment", "study-plan", "languages",
 
 def step_status(application: Application, required_kinds, uploaded_kinds,
                 active_referees: int) -> dict[str, bool]:
-    from .services import REFEREES_PER_APPLICATION
-
     done = {slug: slug in application.steps_done for slug in SAVED_STEPS}
     done["documents"] = set(required_kinds) <= set(uploaded_kinds)
     done["referees"] = active_referees >= REFEREES_PER_APPLICATION
@@ -50,15 +61,11 @@ def step_status(application: Application, required_kinds, uploaded_kinds,
 
 
 def missing_items(application: Application, steps=STEPS) -> list[str]:
-    from .services import REFEREES_PER_APPLICATION
-
     required = list(application.call.required_documents.values_list("kind", flat=True))
     uploaded = set(application.documents.values_list("kind", flat=True))
     referees = application.referees.filter(replaced_at__isnull=True).count()
     missing = [str(MSG_STEP_MISSING % {"step": STEP_BY_SLUG[slug].title})
                for slug in SAVED_STEPS if slug not in application.steps_done]
-    from .models import DocumentKind
-
     missing += [str(MSG_DOCUMENT_MISSING % {"document": DocumentKind(kind).label})
                 for kind in required if kind not in uploaded]
     if referees < REFEREES_PER_APPLICATION:
@@ -66,45 +73,158 @@ def missing_items(application: Application, steps=STEPS) -> list[str]:
     return missing
 
 
-def summary(application: Application) -> dict:
-    """Label/value pairs per step, as submitted: kept with the application and
-    printed in the confirmation PDF."""
+# --- what the applicant gave, kept at submission -------------------------------------------
+# The snapshot keeps bare values (codes, ISO dates), never labels: labels,
+# choices, country names and dates are written when the page or the PDF is
+# shown, in the reader's language, so an application submitted in English
+# reads in French for a reader who now chooses French. The answers themselves
+# (names, texts typed) stay as submitted.
+
+SNAPSHOT_VERSION = 2
+PERSON_FIELDS = ("given_names", "family_name", "birth_date", "sex", "nationalities",
+                 "country_of_residence", "email", "phone")
+
+
+def snapshot(application: Application) -> dict:
+    """What the applicant gave, as bare values: kept with the application."""
     person = application.applicant
-    sections = [{
-        "title": str(STEP_BY_SLUG["personal"].title),
-        "rows": [
-            [str(person._meta.get_field("given_names").verbose_name), person.given_names],
-            [str(person._meta.get_field("family_name").verbose_name), person.family_name],
-            [str(person._meta.get_field("birth_date").verbose_name), person.birth_display],
-            [str(person._meta.get_field("sex").verbose_name), str(person.get_sex_display())],
-            [str(person._meta.get_field("nationalities").verbose_name),
-             ", ".join(c.name for c in person.nationalities)],
-            [str(person._meta.get_field("country_of_residence").verbose_name),
-             person.country_of_residence.name if person.country_of_residence else ""],
-            [str(person._meta.get_field("email").verbose_name), person.email],
-            [str(person._meta.get_field("phone").verbose_name), str(person.phone or "")],
-        ],
-    }]
+    personal = {name: _bare(Person, name, getattr(person, name)) for name in PERSON_FIELDS}
+    personal["birth_date_precision"] = person.birth_date_precision
+    return {
+        "version": SNAPSHOT_VERSION,
+        "person": personal,
+        "answers": {name: _bare(Application, name, getattr(application, name))
+                    for step in STEPS for name in step.fields},
+        "documents": [[d.kind, d.uploaded_at.isoformat()] for d in application.documents.all()],
+        "referees": [[r.name, r.email]
+                     for r in application.referees.filter(replaced_at__isnull=True)],
+    }
+
+
+def summary(application: Application) -> dict:
+    """Label/value pairs per step, as the application stands, in the active language."""
+    return {**render(snapshot(application)), "call": str(application.call)}
+
+
+def shown_summary(application: Application) -> dict:
+    """Label/value pairs per step in the active language: as submitted once
+    submitted (the profile may have changed since), as it stands for a draft."""
+    if not application.submitted_snapshot:
+        return summary(application)
+    return {**render(application.submitted_snapshot), "call": str(application.call)}
+
+
+def render(data: dict) -> dict:
+    """A snapshot's label/value pairs per step, in the active language."""
+    if data.get("version") != SNAPSHOT_VERSION:
+        return _render_legacy(data)
+    person = data.get("person", {})
+    rows = []
+    for name in PERSON_FIELDS:
+        value = person.get(name)
+        if name == "birth_date":
+            text = birth_display(datetime.date.fromisoformat(value),
+                                 person.get("birth_date_precision", "")) if value else ""
+        else:
+            text = _shown(Person, name, value)
+        rows.append([_label(Person, name), text])
+    sections = [{"title": str(STEP_BY_SLUG["personal"].title), "rows": rows}]
+    answers = data.get("answers", {})
     for step in STEPS:
-        if not step.fields:
-            continue
+        if step.fields:
+            sections.append({"title": str(step.title), "rows": [
+                [_label(Application, name), _shown(Application, name, answers.get(name))]
+                for name in step.fields]})
+    sections.append({"title": str(STEP_BY_SLUG["documents"].title), "rows": [
+        [_choice(DocumentKind, kind),
+         formats.short_day(timezone.localtime(datetime.datetime.fromisoformat(at)).date())]
+        for kind, at in data.get("documents", [])]})
+    sections.append({"title": str(STEP_BY_SLUG["referees"].title),
+                     "rows": [list(row) for row in data.get("referees", [])]})
+    return {"call": data.get("call", ""), "sections": sections}
+
+
+def _bare(model, name, value):
+    field = model._meta.get_field(name)
+    if value is None:
+        return None
+    if isinstance(field, CountryField):
+        return [c.code for c in value] if field.multiple else (value.code or "")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, int | str) and not isinstance(value, bool):
+        return value
+    return str(value)
+
+
+def _label(model, name) -> str:
+    return str(model._meta.get_field(name).verbose_name)
+
+
+def _choice(choices, value) -> str:
+    return str(choices(value).label) if value in choices.values else str(value)
+
+
+def _shown(model, name, value) -> str:
+    if value is None or value == "" or value == []:
+        return ""
+    field = model._meta.get_field(name)
+    if isinstance(field, CountryField):
+        codes = value if isinstance(value, list) else [value]
+        return ", ".join(str(Country(code).name) for code in codes)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.DateField):
+        return formats.short_day(datetime.date.fromisoformat(value))
+    return str(value)
+
+
+# Snapshots taken before version 2 kept labels and choices as text, in the
+# language of the submission: the known ones are found in any of the site's
+# languages and written again in the active one.
+
+def _field_texts():
+    """(model, field name) of every field a snapshot shows."""
+    yield from ((Person, name) for name in PERSON_FIELDS)
+    yield from ((Application, name) for step in STEPS for name in step.fields)
+
+
+@functools.cache
+def _legacy_texts() -> dict[str, tuple]:
+    known = {}
+    for code, __ in settings.LANGUAGES:
+        with translation.override(code):
+            for step in STEPS:
+                known[str(step.title)] = ("title", step.slug)
+            for kind in DocumentKind:
+                known[str(kind.label)] = ("document", kind.value)
+            for model, name in _field_texts():
+                field = model._meta.get_field(name)
+                known[str(field.verbose_name)] = ("field", model, name)
+                if field.choices and not isinstance(field, CountryField):
+                    for value, label in field.flatchoices:
+                        known[f"{model.__name__}.{name}={label}"] = value
+    return known
+
+
+def _render_legacy(data: dict) -> dict:
+    known = _legacy_texts()
+    sections = []
+    for section in data.get("sections", []):
+        title = known.get(section.get("title"))
         rows = []
-        for name in step.fields:
-            field = Application._meta.get_field(name)
-            value = getattr(application, name)
-            if field.choices:
-                value = getattr(application, f"get_{name}_display")()
-            elif hasattr(value, "name") and name.endswith("country"):
-                value = value.name
-            rows.append([str(field.verbose_name), "" if value is None else str(value)])
-        sections.append({"title": str(step.title), "rows": rows})
-    sections.append({
-        "title": str(STEP_BY_SLUG["documents"].title),
-        "rows": [[str(d.get_kind_display()), d.uploaded_at.date().isoformat()]
-                 for d in application.documents.all()],
-    })
-    sections.append({
-        "title": str(STEP_BY_SLUG["referees"].title),
-        "rows": [[r.name, r.email] for r in application.referees.filter(replaced_at__isnull=True)],
-    })
-    return {"call": str(application.call), "sections": sections}
+        for label, value in section.get("rows", []):
+            found = known.get(label)
+            if found and found[0] == "field":
+                __, model, name = found
+                code = known.get(f"{model.__name__}.{name}={value}")
+                if code is not None:
+                    value = _shown(model, name, code)
+                label = _label(model, name)
+            elif found and found[0] == "document":
+                label = _choice(DocumentKind, found[1])
+            rows.append([label, value])
+        sections.append({
+            "title": str(STEP_BY_SLUG[title[1]].title) if title else section.get("title", ""),
+            "rows": rows})
+    return {"call": data.get("call", ""), "sections": sections}

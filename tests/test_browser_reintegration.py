@@ -12,6 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from accounts.roles import Role
+from common import formats
 from registry.factories import IdentityDocumentFactory, OrganisationFactory, UserFactory
 from registry.models import IdentityDocument, Organisation
 from reintegration import defaults
@@ -101,8 +102,8 @@ def test_a_caseworker_takes_a_return_from_intake_to_closure(page: Page, live_ser
     page.fill("#id_planned_on", departure.isoformat())
     click(page, page.get_by_role("button", name="Plan the departure"))
     expect(page.locator("#content form")).to_contain_text(
-        f"Passport GN1234567 of Mamadou Barry expires on {expiring.expires_on.isoformat()}, "
-        f"before the planned departure on {departure.isoformat()}")
+        f"Passport GN1234567 of Mamadou Barry expires on {formats.day(expiring.expires_on)}, "
+        f"before the planned departure on {formats.day(departure)}")
     assert Case.objects.get(pk=case.pk).state == State.RETURN_APPROVED
 
     click(page, page.locator("#content").get_by_role("link", name="Add a document").first)
@@ -189,6 +190,8 @@ def test_a_caseworker_takes_a_return_from_intake_to_closure(page: Page, live_ser
     form.locator("#id_done_on").fill(today.isoformat())
     form.get_by_label("In person").check()
     form.locator("#id_notes").fill("The workshop has two apprentices.")
+    # Months before it is due: recorded today only with a reason (issue 12, point 3).
+    form.locator("#id_early_reason").fill("The returnee moves to Kankan next week.")
     # The best answer everywhere, except "Partly" for income and temporary housing.
     version = SurveyVersion.objects.get(number=1)
     for question in version.questions.all():

@@ -188,7 +188,7 @@ def test_login_sets_the_language_cookie_from_the_persons_preferred_language(clie
     assert response.status_code == 302
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "fr"
     page = client.get(reverse("accounts:profile"))
-    assert '<html lang="fr">' in page.content.decode()
+    assert '<html lang="fr"' in page.content.decode()
 
 
 def test_login_without_a_person_sets_no_language_cookie(client):

@@ -39,7 +39,7 @@ def french(msgid: str) -> str:
 
 
 def assert_site_page(html: str, language: str = "en"):
-    assert f'<html lang="{language}">' in html
+    assert f'<html lang="{language}"' in html
     assert 'class="navbar' in html
     assert BACK_LINK in html
 

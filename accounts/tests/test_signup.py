@@ -272,10 +272,10 @@ def test_possible_matches_are_logged_by_id_only(client, sign_up, caplog):
     existing = PersonFactory(given_names="Aminata", family_name="Diallo", birth_date=BORN,
                              email="a.diallo@example.sn", user=None)
     sign_up()
-    with caplog.at_level(logging.INFO, logger="accounts.services"):
+    with caplog.at_level(logging.INFO, logger="registry.services"):
         client.post(confirm_path(mail.outbox[0]))
     new = User.objects.get(username="aminata.diallo@example.org").person
-    [line] = [r.getMessage() for r in caplog.records if r.name == "accounts.services"]
+    [line] = [r.getMessage() for r in caplog.records if r.name == "registry.services"]
     assert str(existing.pk) in line and str(new.pk) in line
     for personal in ("Aminata", "Diallo", "example", BORN.isoformat(), existing.reference):
         assert personal not in line

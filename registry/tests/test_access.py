@@ -393,7 +393,7 @@ def test_another_team_learns_only_that_the_person_has_an_open_case_elsewhere(cli
     response = _intake(client, exact="1", name="ZQXKAMARA zqxbintou", born="1993-04-02")
     assert response.status_code == 200
     html = response.content.decode()
-    assert person.reference in html and "1993-04-02" in html
+    assert person.reference in html and "2 Apr 1993" in html
     assert "open return case followed by another team" in html
     assert reverse("reintegration:case_open", args=[person.pk]) not in html
     assert "ZQR2222222" not in html and "ZQS1111111" not in html

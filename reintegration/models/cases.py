@@ -12,9 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from common import formats
 from registry.models import HouseholdMember, Organisation, Person
 
-from ..workflow import AFTER_ARRIVAL, OPEN, NextAction, State
+from ..states import AFTER_ARRIVAL, OPEN, NextAction, State
 
 # Partners that deliver reintegration on the ground.
 PARTNER_KINDS = (Organisation.Kind.INTERNATIONAL, Organisation.Kind.NGO,
@@ -148,6 +149,8 @@ class Case(models.Model):
             models.Index(fields=["partner"]),
             models.Index(fields=["planned_departure_on"]),
             models.Index(fields=["last_activity_at"]),
+            # The admin's changelist order (-created_at, then -pk).
+            models.Index(fields=["-created_at", "-id"], name="case_admin_order"),
         ]
         permissions = [
             ("approve_plan", _("Can approve reintegration plans of the team's cases")),
@@ -314,7 +317,7 @@ class CaseNote(models.Model):
 
     def __str__(self):
         return _("Note of %(when)s") % {
-            "when": timezone.localtime(self.written_at).strftime("%Y-%m-%d %H:%M")}
+            "when": formats.moment(self.written_at)}
 
 
 class SensitiveAccess(models.Model):

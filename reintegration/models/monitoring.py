@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common import formats
+
 from .cases import Case
 
 
@@ -113,6 +115,7 @@ class MonitoringVisit(models.Model):
     mode = models.CharField(_("how"), max_length=10, choices=Mode.choices, blank=True)
     done_on = models.DateField(_("done on"), null=True, blank=True)
     waived_reason = models.TextField(_("reason for waiving"), blank=True)
+    early_reason = models.TextField(_("reason for recording it early"), blank=True)
     notes = models.TextField(_("observations"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"),
                                     null=True, blank=True, on_delete=models.SET_NULL,
@@ -137,7 +140,7 @@ class MonitoringVisit(models.Model):
     def __str__(self):
         if self.months_after_arrival:
             return _("Visit at %(months)s months") % {"months": self.months_after_arrival}
-        return _("Visit due on %(day)s") % {"day": self.due_on.isoformat()}
+        return _("Visit due on %(day)s") % {"day": formats.day(self.due_on)}
 
     @property
     def is_overdue(self) -> bool:

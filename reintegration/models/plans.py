@@ -15,7 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from privatemedia.files import RandomName
 
-from ..workflow import PlanState
+from ..states import PlanState
 from .cases import Case, Vulnerability
 
 CENT = Decimal("0.01")

@@ -18,7 +18,7 @@ from ..workflow import FINAL
 
 def persons_due(*, now, schedule, person_ids=None) -> dict[int, str | None]:
     """{person id: the state their cases ended in, or None while one is kept}."""
-    from registry.retention import years_ago
+    from registry.retention import verdicts_by_person, years_ago
 
     from ..models import Case, CaseMember
 
@@ -29,15 +29,9 @@ def persons_due(*, now, schedule, person_ids=None) -> dict[int, str | None]:
     if person_ids is not None:
         principals = principals.filter(principal_id__in=person_ids)
         members = members.filter(person_id__in=person_ids)
-    found: dict[int, str | None] = {}
-    for rows in (principals, members):
-        for person_id, state, since in rows:
-            reason = state if state in FINAL and since < before else None
-            if reason is None:
-                found[person_id] = None
-            else:
-                found.setdefault(person_id, reason)
-    return found
+    return verdicts_by_person(
+        (person_id, state if state in FINAL and since < before else None)
+        for rows in (principals, members) for person_id, state, since in rows)
 
 
 def anonymise(*, person_id: int, now) -> None:

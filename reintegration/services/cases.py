@@ -1,36 +1,60 @@
 """Opening, moving, reassigning and describing return cases. Every state
 change goes through case_transition, which checks the declared workflow and
-runs the guard declared for the move in GUARDS."""
+runs the guard declared for the move (workflow.CASE, reintegration/guards.py)."""
 
 import datetime
-from collections import defaultdict
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role, has_role
+from common import formats
 from numbering.services import reference_next
 from registry.models import Consent, IdentityDocument, Organisation, Person
 from registry.services import consent_give
 
-from ..access import CASE_ROLES, case_rights, supervises
-from ..dates import add_months
+from .. import guards
+from ..access import CASE_ROLES, case_rights, may_reassign, supervises
+
+# The guards live in guards.py (declared in workflow.CASE), the reads they need
+# in selectors; what callers name is kept importable from here.
+from ..guards import (  # noqa: F401
+    MSG_ARRIVAL_BEFORE_DEPARTURE,
+    MSG_ARRIVAL_BEFORE_OPENING,
+    MSG_ARRIVAL_IN_FUTURE,
+    MSG_ARRIVAL_REQUIRED,
+    MSG_DEPARTURE_IN_PAST,
+    MSG_DEPARTURE_REQUIRED,
+    MSG_DOCUMENT_EXPIRES,
+    MSG_LAST_VISIT_OPEN,
+    MSG_NO_DELIVERY,
+    MSG_NO_TRAVEL_DOCUMENT,
+    MSG_NO_VISIT,
+    MSG_PLAN_NOT_APPROVED,
+    MSG_PLAN_NOT_FINISHED,
+    travel_document_problems,
+)
 from ..models import (
     Case,
     CaseAssignment,
     CaseMember,
     CaseTransition,
-    Delivery,
     MonitoringVisit,
     Plan,
     Team,
 )
-from ..workflow import FINAL, OPEN, REASON_REQUIRED, NextAction, PlanState, State, allowed
+from ..selectors import (  # noqa: F401
+    Traveller,
+    budget_deadline,
+    plan_finished,
+    travellers_without_document,
+)
+from ..workflow import CASE, FINAL, OPEN, NextAction, PlanState, State
 
 MSG_TRANSITION = _("A case cannot go from “%(from)s” to “%(to)s”.")
 MSG_REASON_REQUIRED = _("Give a reason: it is kept in the case's history.")
@@ -48,36 +72,15 @@ MSG_SUPERVISOR_NOT_ASSIGNEE = _("%(user)s supervises this case and approves its 
 MSG_MEMBER_IS_PRINCIPAL = _("The principal returnee is not also a household member.")
 MSG_MEMBER_TWICE = _("%(name)s is already a member of this case.")
 MSG_MEMBERS_FIXED = _("Household members can no longer change once the departure is planned.")
-MSG_DEPARTURE_REQUIRED = _("Give the planned departure date.")
-MSG_DEPARTURE_IN_PAST = _("The planned departure cannot be in the past.")
-MSG_ARRIVAL_BEFORE_DEPARTURE = _("The arrival cannot be before the planned departure "
-                                 "(%(departure)s). Move the departure date first if it changed.")
-MSG_DOCUMENT_EXPIRES = _(
-    "%(document)s of %(name)s expires on %(expires)s, before the planned departure on "
-    "%(departure)s. Renew it or record another valid travel document in the registry first."
-)
-MSG_NO_TRAVEL_DOCUMENT = _(
-    "%(name)s has no passport, national identity card or travel document valid on "
-    "%(departure)s. Record one in the registry first."
-)
 MSG_NOT_DEPARTING = _("The departure can only be planned once the return is approved.")
-MSG_ARRIVAL_REQUIRED = _("Give the date of arrival.")
-MSG_ARRIVAL_IN_FUTURE = _("The arrival cannot be in the future.")
-MSG_ARRIVAL_BEFORE_OPENING = _("The arrival cannot be before the case was opened (%(opened)s).")
-MSG_PLAN_NOT_APPROVED = _("A supervisor must approve the reintegration plan first.")
-MSG_NO_DELIVERY = _("Record a first delivery of assistance first.")
-MSG_PLAN_NOT_FINISHED = _("The reintegration plan is not fully delivered: deliver what is left "
-                          "or close the plan with a reason first.")
-MSG_LAST_VISIT_OPEN = _("The last monitoring visit (due on %(due)s) is neither done nor waived "
-                        "with a reason.")
-MSG_NO_VISIT = _("The case has no monitoring visit: schedule one first.")
 
 # What a person may cross a border with.
 TRAVEL_KINDS = IdentityDocument.TRAVEL_KINDS
 
 
 def iso(day: datetime.date) -> str:
-    return day.isoformat()
+    # A date in a message, in the user's language (common/formats), not ISO.
+    return formats.day(day)
 
 
 # --- locks, rights, and what the caseload shows ---------------------------------
@@ -104,14 +107,6 @@ def require_work(actor, case: Case, *, open_only: bool = True) -> None:
         raise PermissionDenied(MSG_NOT_ALLOWED)
     if open_only and case.state in FINAL:
         raise ValidationError(MSG_CASE_FINAL % {"state": State(case.state).label})
-
-
-def budget_deadline(case: Case) -> datetime.date | None:
-    """The plan's budget must be used by this day (REINTEGRATION_BUDGET_MONTHS
-    after arrival)."""
-    if case.arrived_on is None:
-        return None
-    return add_months(case.arrived_on, settings.REINTEGRATION_BUDGET_MONTHS)
 
 
 def next_action(case: Case, plan: Plan | None,
@@ -166,182 +161,34 @@ def case_refresh(case: Case) -> None:
     case.next_action, case.next_action_due, case.last_activity_at = action, due, now
 
 
-# --- the guards of the moves ---------------------------------------------------------
-
-@dataclass(frozen=True)
-class Traveller:
-    """Someone who travels on a case without a travel document valid on the
-    day of departure: `member` is None for the principal; `latest` is the
-    travel document that lasts longest, and still not long enough (None when
-    the person holds none)."""
-
-    person: Person
-    member: CaseMember | None
-    latest: IdentityDocument | None
-
-
-def travellers_without_document(case: Case, departure: datetime.date) -> list[Traveller]:
-    """The principal and the returning members who hold no passport, national
-    identity card or travel document valid on `departure` (two queries)."""
-    members = list(case.members.select_related("person").order_by("relation", "id"))
-    travellers = [(case.principal, None), *((member.person, member) for member in members)]
-    documents = defaultdict(list)
-    for document in IdentityDocument.objects.filter(
-        person__in=[person.pk for person, _member in travellers], kind__in=TRAVEL_KINDS,
-    ).order_by("-expires_on", "-id"):
-        documents[document.person_id].append(document)
-    blocked = []
-    for person, member in travellers:
-        held = documents[person.pk]
-        if not any(document.is_valid_on(departure) for document in held):
-            blocked.append(Traveller(person=person, member=member,
-                                     latest=held[0] if held else None))
-    return blocked
-
-
-def travel_document_problems(case: Case, departure: datetime.date) -> list[str]:
-    """One sentence per person travelling (the principal and the returning
-    members) who holds no travel document valid on the day of departure,
-    naming the document that expires too early."""
-    problems = []
-    for traveller in travellers_without_document(case, departure):
-        person, latest = traveller.person, traveller.latest
-        if latest is not None:
-            problems.append(MSG_DOCUMENT_EXPIRES % {
-                "document": f"{latest.get_kind_display()} {latest.number}",
-                "name": person.full_name, "expires": iso(latest.expires_on),
-                "departure": iso(departure),
-            })
-        else:
-            problems.append(MSG_NO_TRAVEL_DOCUMENT % {"name": person.full_name,
-                                                      "departure": iso(departure)})
-    return problems
-
-
-def _guard_departure(case: Case, changes: dict, known: dict) -> None:
-    departure = changes.get("planned_departure_on")
-    if departure is None:
-        raise ValidationError({"planned_departure_on": MSG_DEPARTURE_REQUIRED})
-    if departure < timezone.localdate():
-        raise ValidationError({"planned_departure_on": MSG_DEPARTURE_IN_PAST})
-    problems = travel_document_problems(case, departure)
-    if problems:
-        raise ValidationError(problems, code="travel_document")
-
-
-def _guard_arrival(case: Case, changes: dict, known: dict) -> None:
-    arrived = changes.get("arrived_on")
-    if arrived is None:
-        raise ValidationError({"arrived_on": MSG_ARRIVAL_REQUIRED})
-    if arrived > timezone.localdate():
-        raise ValidationError({"arrived_on": MSG_ARRIVAL_IN_FUTURE})
-    opened = timezone.localtime(case.created_at).date()
-    if arrived < opened:
-        raise ValidationError({"arrived_on": MSG_ARRIVAL_BEFORE_OPENING % {"opened": iso(opened)}})
-    # The dates of a case are in order: nobody arrives before leaving.
-    departure = case.planned_departure_on
-    if departure and arrived < departure:
-        raise ValidationError({"arrived_on": MSG_ARRIVAL_BEFORE_DEPARTURE % {
-            "departure": iso(departure)}})
-
-
-def _plan_of(case: Case, known: dict) -> Plan | None:
-    if "plan" in known:
-        return known["plan"]
-    return Plan.objects.filter(case=case).first()
-
-
-def _last_visit(case: Case, known: dict) -> MonitoringVisit | None:
-    if "visits" in known:  # ordered by due_on, id
-        return known["visits"][-1] if known["visits"] else None
-    return MonitoringVisit.objects.filter(case=case).order_by("-due_on", "-id").first()
-
-
-def _guard_plan_agreed(case: Case, changes: dict, known: dict) -> None:
-    plan = _plan_of(case, known)
-    if plan is None or plan.state != PlanState.APPROVED:
-        raise ValidationError(MSG_PLAN_NOT_APPROVED)
-
-
-def _guard_assistance(case: Case, changes: dict, known: dict) -> None:
-    if not Delivery.objects.filter(line__plan__case=case).exists():
-        raise ValidationError(MSG_NO_DELIVERY)
-
-
-def plan_finished(plan: Plan | None) -> bool:
-    """Fully delivered, or closed with a reason."""
-    if plan is None:
-        return False
-    if plan.state == PlanState.CLOSED:
-        return True
-    if plan.state != PlanState.APPROVED:
-        return False
-    lines = list(plan.lines.all())
-    return bool(lines) and all(line.delivered == line.amount for line in lines)
-
-
-def _guard_monitoring(case: Case, changes: dict, known: dict) -> None:
-    if not plan_finished(_plan_of(case, known)):
-        raise ValidationError(MSG_PLAN_NOT_FINISHED)
-
-
-def _guard_closed(case: Case, changes: dict, known: dict) -> None:
-    _guard_monitoring(case, changes, known)
-    last = _last_visit(case, known)
-    if last is None:
-        raise ValidationError(MSG_NO_VISIT)
-    if last.status == MonitoringVisit.Status.PLANNED:
-        raise ValidationError(MSG_LAST_VISIT_OPEN % {"due": iso(last.due_on)})
-
-
-# The guard of each move, by the state it leads to. Moves without one need
-# only be allowed by workflow.TRANSITIONS (and a reason where REASON_REQUIRED).
-GUARDS = {
-    State.DEPARTURE_PLANNED: _guard_departure,
-    State.RETURNED: _guard_arrival,
-    State.PLAN_AGREED: _guard_plan_agreed,
-    State.ASSISTANCE_IN_PROGRESS: _guard_assistance,
-    State.MONITORING: _guard_monitoring,
-    State.CLOSED: _guard_closed,
-}
-
-
 def guard_problems(case: Case, to: str, *, known: dict | None = None) -> list[str]:
     """What would stop a move now, for the case page to explain before the
-    user tries. Moves that need a value the user types are not checked.
-    `known` holds what the page already loaded ("plan" with its lines
-    prefetched, "visits" ordered by due date), so that it is not read again;
-    the move itself always reads afresh under the case's lock."""
-    guard = GUARDS.get(to)
-    if guard is None or to in (State.DEPARTURE_PLANNED, State.RETURNED):
+    user tries. Moves that need a value the user types are not checked."""
+    move = CASE.move_between(case.state, to)
+    if move is None or to in (State.DEPARTURE_PLANNED, State.RETURNED):
         return []
-    try:
-        guard(case, {}, known or {})
-    except ValidationError as error:
-        return list(error.messages)
-    return []
+    return move.problems(case, {"known": known or {}})
 
 
 # --- the one way to change state -------------------------------------------------------
 
 def case_transition(*, actor, case: Case, to: str, reason: str = "",
                     changes: dict | None = None) -> Case:
-    """Move a case to `to` if the declared workflow allows it and the move's
-    guard passes, and record who, when and why. Runs inside the transaction
-    that holds the case's row lock (`locked`)."""
+    """Move a case to `to` if the declared workflow (workflow.CASE) allows it
+    and the move's guard passes, and record who, when and why. Runs inside
+    the transaction that holds the case's row lock (`locked`)."""
     current = case.state
     if current == to:
         return case
-    if not allowed(current, to):
+    if not CASE.allowed(current, to):
         raise ValidationError(MSG_TRANSITION % {"from": State(current).label,
                                                 "to": State(to).label}, code="transition")
     reason = (reason or "").strip()
-    if to in REASON_REQUIRED and not reason:
+    if CASE.move_between(current, to).needs_reason() and not reason:
         raise ValidationError({"reason": MSG_REASON_REQUIRED})
     changes = changes or {}
-    guard = GUARDS.get(to)
-    if guard is not None:
-        guard(case, changes, {})  # nothing known: read afresh under the lock
+    # Nothing known: the guard reads afresh under the lock.
+    CASE.check(case, current, to, reason=reason, context={"changes": changes})
     for name, value in changes.items():
         setattr(case, name, value)
     now = timezone.now()
@@ -374,7 +221,7 @@ def case_departure_plan(*, actor, case: Case, planned_on: datetime.date,
     changes = {"planned_departure_on": planned_on}
     if case.state == State.DEPARTURE_PLANNED:
         # A new date for a planned departure: the same checks, no new state.
-        _guard_departure(case, changes, {})
+        guards.departure(case, {"changes": changes})
         case.planned_departure_on = planned_on
         case._change_reason = reason or "departure date changed"
         case.save(update_fields=["planned_departure_on", "updated_at"])
@@ -525,11 +372,10 @@ def case_member_remove(*, actor, member: CaseMember) -> None:
 def case_reassign(*, actor, case: Case, to, reason: str = "") -> Case:
     """Give the case to another caseworker; the previous one no longer sees
     it. By a supervisor of the case's team (to a caseworker of one of their
-    teams) or a superuser."""
+    teams), a supervisor who holds the case himself (access.may_reassign), or
+    a superuser."""
     case = locked(case)
-    may = actor.is_superuser or (actor.has_perm("reintegration.reassign_case")
-                                 and supervises(actor, case) and not has_role(actor, Role.DPO))
-    if not may:
+    if not may_reassign(actor, case):
         raise PermissionDenied(MSG_NOT_ALLOWED)
     if case.state in FINAL:
         raise ValidationError(MSG_CASE_FINAL % {"state": State(case.state).label})
@@ -564,6 +410,9 @@ def caseworkers_for(actor):
 
 def reassign_choices(actor, case: Case):
     """Whom `actor` may give `case` to: the caseworkers they may choose
-    (caseworkers_for), never someone who supervises the case."""
-    supervisors = Team.objects.filter(caseworkers=case.caseworker_id).values("supervisor_id")
+    (caseworkers_for), never someone who supervises the case or a team of
+    the actor's (a supervisor approves plans, so never holds a case)."""
+    supervisors = Team.objects.filter(
+        Q(caseworkers=case.caseworker_id) | Q(supervisor=actor)
+        | Q(supervisor=case.caseworker_id)).values("supervisor_id")
     return caseworkers_for(actor).exclude(pk__in=supervisors)

@@ -20,7 +20,7 @@ from ..models import (
     SurveyVersion,
 )
 from ..scoring import survey_scores
-from ..workflow import AFTER_ARRIVAL
+from ..workflow import AFTER_ARRIVAL, VISIT
 from .cases import case_refresh, iso, locked, require_work
 
 MSG_VISIT_NOT_PLANNED = _("This visit is already %(status)s.")
@@ -31,6 +31,8 @@ MSG_WAIVE_REASON = _("Say why the visit will not take place: it is kept with the
 MSG_SURVEY_INCOMPLETE = _("Answer every question of the survey.")
 MSG_SURVEY_WRONG_ANSWER = _("An answer does not belong to its question.")
 MSG_DUE_TOO_LATE = _("A visit is due at most two years after arrival.")
+MSG_VISIT_TOO_EARLY = _("This visit is due on %(due)s: it can be recorded from %(earliest)s. "
+                        "If it really took place earlier, say why below.")
 
 # A rescheduled or added visit stays within this many months of arrival.
 LAST_VISIT_MONTHS = 24
@@ -76,6 +78,27 @@ def _check_planned(visit: MonitoringVisit) -> None:
             "status": MonitoringVisit.Status(visit.status).label.lower()})
 
 
+def visit_transition(*, actor, visit: MonitoringVisit, to: str, reason: str = "",
+                     changes: dict | None = None) -> MonitoringVisit:
+    """The one way to change a visit's status, as workflow.VISIT declares it:
+    who (recorded_by), when (recorded_at) and why (waived_reason or
+    early_reason, and the history row's change reason). Runs with the case and
+    the visit locked."""
+    current = visit.status
+    if current == to:
+        return visit
+    VISIT.check(visit, current, to, reason=reason)
+    for name, value in (changes or {}).items():
+        setattr(visit, name, value)
+    visit.status = to
+    visit.recorded_by = actor
+    visit.recorded_at = timezone.now()
+    visit._change_reason = reason or str(to)
+    visit.full_clean()
+    visit.save()
+    return visit
+
+
 @transaction.atomic
 def visit_add(*, actor, case: Case, due_on: datetime.date) -> MonitoringVisit:
     """An extra visit, beyond the scheduled ones."""
@@ -107,11 +130,8 @@ def visit_waive(*, actor, visit: MonitoringVisit, reason: str) -> MonitoringVisi
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": MSG_WAIVE_REASON})
-    visit.status = MonitoringVisit.Status.WAIVED
-    visit.waived_reason = reason
-    visit.recorded_by = actor
-    visit.recorded_at = timezone.now()
-    visit.save()
+    visit_transition(actor=actor, visit=visit, to=MonitoringVisit.Status.WAIVED, reason=reason,
+                     changes={"waived_reason": reason})
     case_refresh(case)
     return visit
 
@@ -143,8 +163,11 @@ def _previous_composite(case: Case, visit: MonitoringVisit) -> Decimal | None:
 @transaction.atomic
 def visit_record(*, actor, visit: MonitoringVisit, done_on: datetime.date, mode: str,
                  notes: str = "", answers: dict[int, int] | None = None,
-                 version: SurveyVersion | None = None) -> MonitoringVisit:
+                 version: SurveyVersion | None = None,
+                 early_reason: str = "") -> MonitoringVisit:
     """Record a visit as done, with the sustainability survey filled at it.
+    A visit is recorded from REINTEGRATION_VISIT_WINDOW_DAYS before its due
+    date; earlier only with `early_reason` (kept on the visit).
 
     The scores are computed here, once, from the weights of the version the
     survey used; the response keeps that version, so a later version with
@@ -161,14 +184,17 @@ def visit_record(*, actor, visit: MonitoringVisit, done_on: datetime.date, mode:
     version = version or current_survey_version()
     pairs = _survey_answers(version, answers or {}) if version is not None else []
 
-    visit.status = MonitoringVisit.Status.DONE
-    visit.done_on = done_on
-    visit.mode = mode
-    visit.notes = notes
-    visit.recorded_by = actor
-    visit.recorded_at = timezone.now()
-    visit.full_clean()
-    visit.save()
+    early_reason = (early_reason or "").strip()
+    earliest = visit.due_on - datetime.timedelta(days=settings.REINTEGRATION_VISIT_WINDOW_DAYS)
+    if done_on >= earliest:
+        early_reason = ""
+    elif not early_reason:
+        raise ValidationError({"done_on": MSG_VISIT_TOO_EARLY % {
+            "due": iso(visit.due_on), "earliest": iso(earliest)}})
+    visit_transition(actor=actor, visit=visit, to=MonitoringVisit.Status.DONE,
+                     reason=early_reason, changes={
+                         "done_on": done_on, "mode": mode, "notes": notes,
+                         "early_reason": early_reason})
     if pairs:
         scores = survey_scores((q.dimension, q.weight, o.score) for q, o in pairs)
         previous = _previous_composite(case, visit)

@@ -31,7 +31,7 @@ from ..models import (
     Vulnerability,
     VulnerabilityTopUp,
 )
-from ..workflow import PlanState, State, plan_allowed
+from ..workflow import PLAN, PlanState, State
 from .cases import (
     budget_deadline,
     case_refresh,
@@ -164,13 +164,18 @@ def _require_draft(plan: Plan) -> None:
 
 def plan_transition(*, actor, plan: Plan, to: str, reason: str = "",
                     changes: dict | None = None) -> Plan:
-    """The one way to change a plan's state. Runs with the plan row locked."""
+    """The one way to change a plan's state, as workflow.PLAN declares it,
+    recording who, when and why. Runs with the plan row locked."""
     current = plan.state
     if current == to:
         return plan
-    if not plan_allowed(current, to):
+    if not PLAN.allowed(current, to):
         raise ValidationError(MSG_PLAN_TRANSITION % {"from": PlanState(current).label,
                                                      "to": PlanState(to).label})
+    reason = (reason or "").strip()
+    if PLAN.move_between(current, to).needs_reason() and not reason:
+        raise ValidationError({"reason": MSG_REASON_REQUIRED})
+    PLAN.check(plan, current, to, reason=reason)
     changes = changes or {}
     for name, value in changes.items():
         setattr(plan, name, value)

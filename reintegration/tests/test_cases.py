@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from accounts.roles import Role
+from common import formats
 from registry.factories import IdentityDocumentFactory, UserFactory
 from registry.models import Consent, IdentityDocument
 from reintegration.dates import add_months
@@ -235,7 +236,7 @@ def test_a_passport_expiring_before_the_departure_blocks_it_naming_the_passport(
         services.case_departure_plan(actor=worker, case=case, planned_on=departure)
     assert errors_of(excinfo) == [services.MSG_DOCUMENT_EXPIRES % {
         "document": f"Passport {passport.number}", "name": case.principal.full_name,
-        "expires": passport.expires_on.isoformat(), "departure": departure.isoformat()}]
+        "expires": formats.day(passport.expires_on), "departure": formats.day(departure)}]
     case.refresh_from_db()
     assert case.state == State.RETURN_APPROVED and case.planned_departure_on is None
 
@@ -264,7 +265,7 @@ def test_a_birth_certificate_is_not_a_travel_document(worker):
     with pytest.raises(ValidationError) as excinfo:
         services.case_departure_plan(actor=worker, case=case, planned_on=departure)
     assert errors_of(excinfo) == [services.MSG_NO_TRAVEL_DOCUMENT % {
-        "name": person.full_name, "departure": departure.isoformat()}]
+        "name": person.full_name, "departure": formats.day(departure)}]
 
 
 def test_every_returning_member_needs_a_valid_travel_document(worker):
@@ -274,7 +275,7 @@ def test_every_returning_member_needs_a_valid_travel_document(worker):
     with pytest.raises(ValidationError) as excinfo:
         services.case_departure_plan(actor=worker, case=case, planned_on=departure)
     assert errors_of(excinfo) == [services.MSG_NO_TRAVEL_DOCUMENT % {
-        "name": child.full_name, "departure": departure.isoformat()}]
+        "name": child.full_name, "departure": formats.day(departure)}]
 
 
 def test_a_departure_cannot_be_planned_in_the_past_or_before_the_return_is_approved(worker):
@@ -403,7 +404,7 @@ def test_a_case_closes_only_when_the_plan_is_finished_and_the_last_visit_settled
     last = case.visits.order_by("-due_on").first()
     with pytest.raises(ValidationError) as excinfo:
         services.case_move(actor=worker, case=case, to=State.CLOSED)
-    assert errors_of(excinfo) == [services.MSG_LAST_VISIT_OPEN % {"due": last.due_on.isoformat()}]
+    assert errors_of(excinfo) == [services.MSG_LAST_VISIT_OPEN % {"due": formats.day(last.due_on)}]
     monitoring.visit_waive(actor=worker, visit=last, reason="Moved abroad, reached by phone")
     services.case_move(actor=worker, case=case, to=State.CLOSED, reason="Reintegrated")
     assert Case.objects.get(pk=case.pk).state == State.CLOSED

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts.roles import Role
+from common import formats
 from registry.factories import UserFactory
 from reintegration.charts import score_chart
 from reintegration.factories import case_through
@@ -165,7 +166,8 @@ def test_a_drop_above_the_threshold_between_visits_flags_the_case(worker, monito
     assert SurveyResponse.objects.get(visit=second).drop == D("0.2500")
     assert Case.objects.get(pk=monitored.pk).score_dropped is True
     services.visit_record(actor=worker, visit=third, done_on=TODAY(), mode="phone",
-                          answers=answering(version, ["good", "good"]))
+                          answers=answering(version, ["good", "good"]),
+                          early_reason="Moves to Dakar next month")
     assert SurveyResponse.objects.get(visit=third).drop is None  # it rose
     assert Case.objects.get(pk=monitored.pk).score_dropped is False
 
@@ -246,7 +248,7 @@ def test_a_visit_can_be_rescheduled_and_the_next_action_follows(worker, boss):
         services.visit_reschedule(actor=worker, visit=visit,
                                   due_on=case.arrived_on - datetime.timedelta(days=1))
     assert excinfo.value.message_dict["due_on"] == [services.MSG_VISIT_BEFORE_ARRIVAL % {
-        "arrived": case.arrived_on.isoformat()}]
+        "arrived": formats.day(case.arrived_on)}]
 
 
 def test_an_extra_visit_can_be_added_after_arrival_only(worker, boss, monitored):
@@ -263,3 +265,84 @@ def test_only_the_cases_workers_record_visits(monitored):
     visit = visits_of(monitored)[0]
     with pytest.raises(PermissionDenied):
         services.visit_waive(actor=UserFactory(roles=[Role.DPO]), visit=visit, reason="No")
+
+
+# --- the window of a scheduled visit (issue 12, point 3) ------------------------------
+
+@pytest.fixture
+def just_arrived(worker, boss):
+    """Monitoring reached on the day of arrival: the 3-, 6- and 12-month
+    visits are all months away. No survey, to look at the dates alone."""
+    SurveyVersion.objects.update(is_active=False)
+    return case_through(State.MONITORING, worker=worker, approver=boss, arrived_days_ago=0)
+
+
+def test_a_visit_months_away_is_not_recorded_on_the_arrival_day(worker, just_arrived, settings):
+    settings.REINTEGRATION_VISIT_WINDOW_DAYS = 30
+    visit = visits_of(just_arrived)[0]
+    with pytest.raises(ValidationError) as excinfo:
+        services.visit_record(actor=worker, visit=visit, done_on=TODAY(), mode="phone",
+                              answers={}, version=None)
+    earliest = visit.due_on - datetime.timedelta(days=30)
+    assert excinfo.value.message_dict["done_on"] == [services.MSG_VISIT_TOO_EARLY % {
+        "due": formats.day(visit.due_on), "earliest": formats.day(earliest)}]
+    visit.refresh_from_db()
+    assert visit.status == MonitoringVisit.Status.PLANNED
+
+
+def test_an_early_visit_is_recorded_with_its_reason(worker, just_arrived):
+    visit = visits_of(just_arrived)[0]
+    services.visit_record(actor=worker, visit=visit, done_on=TODAY(), mode="phone", answers={},
+                          version=None, early_reason="Leaves for Dakar next week")
+    visit.refresh_from_db()
+    assert (visit.status, visit.early_reason, visit.recorded_by) == (
+        MonitoringVisit.Status.DONE, "Leaves for Dakar next week", worker)
+    assert visit.history.latest().history_change_reason == "Leaves for Dakar next week"
+
+
+def test_a_visit_inside_the_window_needs_no_reason(worker, boss, settings):
+    settings.REINTEGRATION_VISIT_WINDOW_DAYS = 30
+    SurveyVersion.objects.update(is_active=False)
+    case = case_through(State.MONITORING, worker=worker, approver=boss, arrived_days_ago=70)
+    visit = visits_of(case)[0]  # due 3 months after arrival, in about 20 days
+    assert 0 < (visit.due_on - TODAY()).days <= 30
+    services.visit_record(actor=worker, visit=visit, done_on=TODAY(), mode="phone", answers={},
+                          version=None, early_reason="ignored: not early")
+    visit.refresh_from_db()
+    assert (visit.status, visit.early_reason) == (MonitoringVisit.Status.DONE, "")
+
+
+def test_the_window_is_a_setting(worker, just_arrived, settings):
+    settings.REINTEGRATION_VISIT_WINDOW_DAYS = 400
+    visit = visits_of(just_arrived)[0]
+    services.visit_record(actor=worker, visit=visit, done_on=TODAY(), mode="phone", answers={},
+                          version=None)
+    visit.refresh_from_db()
+    assert visit.status == MonitoringVisit.Status.DONE
+
+
+def test_the_page_shows_the_early_error_next_to_the_date_and_keeps_what_was_typed(
+        client, worker, just_arrived):
+    from django.urls import reverse
+
+    visit = visits_of(just_arrived)[0]
+    client.force_login(worker)
+    url = reverse("reintegration:visit_record", args=[just_arrived.pk, visit.pk])
+    data = {"done_on": TODAY().isoformat(), "mode": "phone", "notes": "Met at the market"}
+    response = client.post(url, data)
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors["done_on"] == [str(services.MSG_VISIT_TOO_EARLY % {
+        "due": formats.day(visit.due_on),
+        "earliest": formats.day(visit.due_on - datetime.timedelta(days=30))})]
+    html = response.content.decode()
+    assert "Met at the market" in html
+    # The error sits in the date field's block, not only at the top of the page.
+    block = html[html.index('id="div_id_done_on"'):html.index('id="div_id_mode"')]
+    assert "invalid-feedback" in block
+
+    data["early_reason"] = "Leaves for Dakar next week"
+    assert client.post(url, data).status_code == 302
+    visit.refresh_from_db()
+    assert (visit.status, visit.early_reason) == (MonitoringVisit.Status.DONE,
+                                                  "Leaves for Dakar next week")

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from accounts.roles import Role
+from common import formats
 from registry.factories import UserFactory
 from reintegration.factories import (
     ReturneeFactory,
@@ -281,7 +282,7 @@ def test_a_delivery_is_dated_between_arrival_and_the_budget_deadline(worker, bos
 
     assert excinfo.value.message_dict["delivered_on"] == [
         services.MSG_DELIVERY_AFTER_DEADLINE % {
-            "deadline": add_months(arrived, 12).isoformat(), "months": 12}]
+            "deadline": formats.day(add_months(arrived, 12)), "months": 12}]
     with pytest.raises(ValidationError) as excinfo:
         deliver(worker, line, "10", delivered_on=arrived - datetime.timedelta(days=1))
     assert "delivered_on" in excinfo.value.message_dict

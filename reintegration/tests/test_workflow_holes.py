@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from common import formats
 from reintegration.factories import case_through, caseworker
 from reintegration.models import Case, CaseAssignment
 from reintegration.services import cases as services
@@ -79,7 +80,7 @@ def test_an_arrival_before_the_planned_departure_is_refused_next_to_the_field(
     assert response.status_code == 200
     form = response.context["form"]
     assert form.errors["arrived_on"] == [
-        MSG_ARRIVAL_BEFORE_DEPARTURE % {"departure": departure.isoformat()}]
+        MSG_ARRIVAL_BEFORE_DEPARTURE % {"departure": formats.day(departure)}]
     assert form["reason"].value() == "Met at the airport"
     case.refresh_from_db()
     assert case.state == State.DEPARTURE_PLANNED and case.arrived_on is None
@@ -96,7 +97,7 @@ def test_the_service_refuses_an_arrival_before_the_planned_departure(worker, bos
     with pytest.raises(ValidationError) as refused:
         services.case_arrival_record(actor=worker, case=case, arrived_on=TODAY())
     assert refused.value.message_dict["arrived_on"] == [
-        MSG_ARRIVAL_BEFORE_DEPARTURE % {"departure": departure.isoformat()}]
+        MSG_ARRIVAL_BEFORE_DEPARTURE % {"departure": formats.day(departure)}]
     assert Case.objects.get(pk=case.pk).state == State.DEPARTURE_PLANNED
 
 
@@ -169,3 +170,42 @@ def test_sending_back_with_a_blank_reason_opens_the_section_with_the_error(
     # Without errors the section stays collapsed.
     page = client.get(reverse("reintegration:plan", args=[case.pk])).content.decode()
     assert "<details open>" not in page
+
+
+# --- 1 (rest). a case a supervisor already holds can be given to the team ----------------
+
+def held_by(boss, worker):
+    """A case the supervisor took himself before that was refused: opened by
+    the caseworker, then given to the supervisor behind the services' back."""
+    case = case_through(State.COUNSELLING, worker=worker, approver=boss)
+    Case.objects.filter(pk=case.pk).update(caseworker=boss)
+    return Case.objects.get(pk=case.pk)
+
+
+def test_a_supervisor_gives_a_case_he_holds_to_a_caseworker_of_his_team(client, worker, boss):
+    case = held_by(boss, worker)
+    client.force_login(boss)
+    page = client.get(reverse("reintegration:case_reassign", args=[case.pk]))
+    assert page.status_code == 200
+    offered = set(page.context["form"].fields["caseworker"].queryset)
+    assert worker in offered and boss not in offered
+    detail = client.get(case.get_absolute_url())
+    assert reverse("reintegration:case_reassign", args=[case.pk]) in detail.content.decode()
+
+    response = client.post(reverse("reintegration:case_reassign", args=[case.pk]),
+                           {"caseworker": worker.pk, "reason": "Back to the team"})
+    assert response.status_code == 302
+    assert Case.objects.get(pk=case.pk).caseworker == worker
+    assignment = CaseAssignment.objects.filter(case=case).latest("at")
+    assert (assignment.from_caseworker, assignment.to_caseworker, assignment.actor,
+            assignment.reason) == (boss, worker, boss, "Back to the team")
+
+
+def test_a_caseworker_holding_a_case_still_cannot_reassign_it(client, worker, boss):
+    case = case_through(State.COUNSELLING, worker=worker, approver=boss)
+    client.force_login(worker)
+    assert client.get(reverse("reintegration:case_reassign",
+                              args=[case.pk])).status_code == 403
+    with pytest.raises(Exception) as excinfo:
+        services.case_reassign(actor=worker, case=case, to=caseworker())
+    assert excinfo.type.__name__ == "PermissionDenied"

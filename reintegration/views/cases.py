@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from common import formats
 from registry.forms import HouseholdMemberForm
 from reminders.selectors import reminders_about
 
@@ -166,7 +167,7 @@ def case_departure(request, pk):
             add_service_errors(form, error)
         else:
             messages.success(request, MSG_DEPARTURE_PLANNED % {
-                "day": form.cleaned_data["planned_on"].isoformat()})
+                "day": formats.day(form.cleaned_data["planned_on"])})
             return redirect(case)
     members = list(case.members.select_related("person"))
     documents = selectors.documents_for(case, members, travel_only=True)
@@ -202,7 +203,7 @@ def case_arrival(request, pk):
 @case_reader
 def case_reassign(request, pk):
     case, rights = selectors.case_for(user=request.user, pk=pk)
-    _require(rights.supervise or request.user.is_superuser)
+    _require(rights.reassign or request.user.is_superuser)
     caseworkers = services.reassign_choices(request.user, case)
     form = ReassignForm(request.POST or None, caseworkers=caseworkers,
                         initial={"caseworker": case.caseworker_id})

@@ -7,6 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common import formats
+
 from .. import selectors
 from ..forms import ReasonForm, VisitDateForm, VisitForm
 from ..services import monitoring as services
@@ -37,7 +39,7 @@ def visit_record(request, pk, visit):
         try:
             services.visit_record(actor=request.user, visit=visit, done_on=data["done_on"],
                                   mode=data["mode"], notes=data["notes"], answers=form.answers(),
-                                  version=version)
+                                  version=version, early_reason=data["early_reason"])
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -59,7 +61,7 @@ def visit_reschedule(request, pk, visit):
             add_service_errors(form, error)
         else:
             messages.success(request, MSG_VISIT_MOVED % {
-                "day": form.cleaned_data["due_on"].isoformat()})
+                "day": formats.day(form.cleaned_data["due_on"])})
             return redirect(f"{case.get_absolute_url()}#monitoring")
     return render(request, "reintegration/case_form.html", {
         "case": case, "form": form, "title": _("Move the date of %(visit)s") % {"visit": visit}})
@@ -97,7 +99,7 @@ def visit_add(request, pk):
             add_service_errors(form, error)
         else:
             messages.success(request, MSG_VISIT_ADDED % {
-                "day": form.cleaned_data["due_on"].isoformat()})
+                "day": formats.day(form.cleaned_data["due_on"])})
             return redirect(f"{case.get_absolute_url()}#monitoring")
     return render(request, "reintegration/case_form.html", {
         "case": case, "form": form, "title": _("Add a monitoring visit")})

@@ -31,7 +31,7 @@ def _aware(day: datetime.date) -> datetime.datetime:
 
 def persons_due(*, now, schedule, person_ids=None) -> dict[int, str | None]:
     """{applicant id: reason, or None while one of their applications is kept}."""
-    from registry.retention import years_ago
+    from registry.retention import verdicts_by_person, years_ago
 
     from ..models import Application
 
@@ -40,25 +40,21 @@ def persons_due(*, now, schedule, person_ids=None) -> dict[int, str | None]:
     applications = Application.objects.order_by()
     if person_ids is not None:
         applications = applications.filter(applicant_id__in=person_ids)
-    found: dict[int, str | None] = {}
     rows = applications.values_list(
         "applicant_id", "state", "call__closes_at", "follow_up__completed_on",
         "follow_up__discontinued_on")
-    for person_id, state, closes_at, completed_on, discontinued_on in rows:
+
+    def reason(state, closes_at, completed_on, discontinued_on) -> str | None:
         if state in ENDED:
             end = completed_on or discontinued_on
             ended = _aware(end) if end else closes_at
-            reason = SCHOLARSHIP_ENDED if ended < ended_before else None
-        elif state in FINAL or state == State.DRAFT:
-            reason = NOT_AWARDED if closes_at < not_awarded_before else None
-        else:
-            reason = None
-        # One application still kept keeps the person.
-        if reason is None:
-            found[person_id] = None
-        else:
-            found.setdefault(person_id, reason)
-    return found
+            return SCHOLARSHIP_ENDED if ended < ended_before else None
+        if state in FINAL or state == State.DRAFT:
+            return NOT_AWARDED if closes_at < not_awarded_before else None
+        return None
+
+    # One application still kept keeps the person (registry.retention).
+    return verdicts_by_person((person_id, reason(*rest)) for person_id, *rest in rows)
 
 
 def anonymise(*, person_id: int, now) -> None:

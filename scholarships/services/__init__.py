@@ -7,6 +7,7 @@ commands and tasks all come through here:
 - selection: the committee's meeting and decisions;
 - awards: offers, answers, lapses, and the places they free;
 - followup: the scholar after acceptance;
+- withdrawal: an application withdrawn, and what stops with it;
 - moves: the entry point of the staff buttons and the admin's bulk actions.
 
 Row locks, in one fixed order
@@ -18,7 +19,7 @@ deadlock PostgreSQL would end by aborting one of them: a server error):
     the academic year's calls, by id  ->  application  ->  its offer
         ->  its review assignments / follow-up / referees
 
-- The calls (applications._lock_places) are taken only by the moves that take
+- The calls (places.lock_places) are taken only by the moves that take
   or free a place (quota and yearly ceiling): committee decisions, offers,
   declines, lapses, withdrawals after submission. applications._locked_for
   decides it from the state read under the application's lock; when that
@@ -46,3 +47,4 @@ from .followup import *  # noqa: F403
 from .moves import *  # noqa: F403
 from .review import *  # noqa: F403
 from .selection import *  # noqa: F403
+from .withdrawal import *  # noqa: F403

@@ -2,31 +2,39 @@
 submitting and withdrawing them. Views, the admin, commands and tasks all
 come through here."""
 
-from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import Role, has_role
+from common import formats
 from numbering.services import reference_next
 from registry.models import Person
 
+from ..access import SYSTEM, actor_capacity
 from ..duplicates import AWARD_MOVES, duplicate_award_problem
 from ..eligibility import eligibility_problems
+from ..guards import available_moves  # noqa: F401 - services.available_moves
 from ..models import Application, ApplicationDocument, ApplicationTransition, Call, Referee
-from ..selectors import call_counts_forget
-from ..workflow import (
-    OUTCOME_STATES,
-    PLACE_MOVES,
-    Actor,
-    Context,
-    State,
-    move_between,
-    moves_from,
-    place_problem,
+from ..notify import (
+    application_outcome_notify,
+    referee_invitation_send,
+    submission_confirmation_send,
 )
+from ..places import lock_places, moves_place, place_problem
+from ..referee_links import (  # noqa: F401 - services.referee_token, referee_from_token
+    MSG_LETTER_ALREADY,
+    MSG_LINK_EXPIRED,
+    MSG_LINK_INVALID,
+    MSG_REFEREE_REPLACED,
+    REFEREE_SALT,
+    referee_from_token,
+    referee_token,
+)
+from ..selectors import call_counts_forget
+from ..states import OUTCOME_STATES, Actor, State
+from ..steps import REFEREES_PER_APPLICATION, STEPS, missing_items, snapshot
+from ..workflow import APPLICATION, Context
 
 MSG_CALL_NOT_OPEN = _("This call is not open for applications.")
 MSG_CALL_CLOSED = _(
@@ -44,13 +52,7 @@ MSG_CHANGED_MEANWHILE = _("Someone else changed this application meanwhile: it i
                           "“%(state)s”. Reload the page to see it before you decide.")
 MSG_TOO_MANY_REFEREES = _("Name two referees; replace one if they do not answer.")
 MSG_REFEREE_NOT_CHANGEABLE = _("Referees can no longer be changed for this application.")
-MSG_LETTER_ALREADY = _("A letter was already received through this link. Thank you.")
-MSG_LINK_INVALID = _("This link is not valid. Use the link from the most recent e-mail.")
-MSG_LINK_EXPIRED = _("This link has expired. Ask the applicant to invite you again.")
-MSG_REFEREE_REPLACED = _("The applicant has named another referee; this link no longer works.")
 
-REFEREES_PER_APPLICATION = 2
-REFEREE_SALT = "scholarships.referee-letter"
 
 
 class InvalidTransition(ValidationError):
@@ -62,52 +64,7 @@ class DuplicateAwardRefused(InvalidTransition):
     same academic year (duplicates.duplicate_award_problem)."""
 
 
-class _System:
-    """The actor of the automatic moves (the lapse sweep, a reserve candidate
-    promoted, a review closed when its last score comes in). Recorded as no
-    user on the audit row."""
-
-    pk = None
-    is_authenticated = False
-    is_superuser = False
-
-    def __repr__(self):
-        return "SYSTEM"
-
-
-SYSTEM = _System()
-
-
 # --- the one way to change state ----------------------------------------------
-
-def actor_capacity(actor, application: Application) -> str | None:
-    """In which capacity this actor may act on this application, if any. An
-    administrator who is also the applicant acts only as the applicant: nobody
-    decides on their own application."""
-    if actor is SYSTEM:
-        return Actor.SYSTEM
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        return None
-    if application.applicant.user_id == actor.pk:
-        return Actor.APPLICANT
-    if actor.is_superuser or has_role(actor, Role.SCHOLARSHIP_ADMIN):
-        return Actor.ADMINISTRATOR
-    return None
-
-
-def _lock_places(call_id: int) -> Call:
-    """Lock every call of the call's academic year, in a fixed order, so that
-    the quota and the yearly ceiling are counted by one transaction at a time
-    and two lockers never wait for each other in a circle."""
-    year = Call.objects.filter(pk=call_id).values_list("academic_year", flat=True).get()
-    calls = list(Call.objects.select_for_update().filter(academic_year=year).order_by("pk"))
-    return next(call for call in calls if call.pk == call_id)
-
-
-def _locks_places(current: str, to: str) -> bool:
-    return to in PLACE_MOVES or (to == State.WITHDRAWN
-                                 and current not in (State.DRAFT, State.SUBMITTED))
-
 
 def _locked_for(application: Application, to: str) -> Application:
     """The application row locked for a move to `to`, with the academic
@@ -124,16 +81,16 @@ def _locked_for(application: Application, to: str) -> Application:
     circle with a committee or an offer holding the calls."""
     fresh = (Application.objects.filter(pk=application.pk)
              .values_list("state", flat=True).first() or application.state)
-    if _locks_places(fresh, to):
-        _lock_places(application.call_id)
+    if moves_place(fresh, to):
+        lock_places(application.call_id)
         return _locked(application)
     savepoint = transaction.savepoint()
     locked = _locked(application)
-    if not _locks_places(locked.state, to):
+    if not moves_place(locked.state, to):
         transaction.savepoint_commit(savepoint)
         return locked
     transaction.savepoint_rollback(savepoint)
-    _lock_places(application.call_id)
+    lock_places(application.call_id)
     return _locked(application)
 
 
@@ -143,7 +100,7 @@ def application_transition(*, actor, application: Application, to: str, reason: 
                            override_reason: str = "", meeting=None,
                            duplicate_reason: str = "", now=None) -> Application:
     """Move an application to `to` if the declared workflow allows it: the move
-    is in workflow.MOVES, the actor may make it, the reason is there when one
+    is declared in workflow.APPLICATION, the actor may make it, the reason is there when one
     is asked for and the guard holds. Records who, when, from, to and why.
 
     The row is locked first (and, for moves that take or free an award, every
@@ -165,7 +122,7 @@ def application_transition(*, actor, application: Application, to: str, reason: 
                                 code="changed")
     if current == to:
         return locked
-    move = move_between(current, to)
+    move = APPLICATION.move_between(current, to)
     if move is None:
         raise InvalidTransition(MSG_TRANSITION % {"from": State(current).label,
                                                   "to": State(to).label}, code="not_declared")
@@ -175,13 +132,12 @@ def application_transition(*, actor, application: Application, to: str, reason: 
         raise InvalidTransition(MSG_NOT_PERMITTED % {"from": State(current).label,
                                                      "to": State(to).label, "who": who},
                                 code="not_permitted")
-    if capacity in move.reason_from and not reason:
+    if move.needs_reason(capacity) and not reason:
         raise InvalidTransition(MSG_REASON_REQUIRED, code="reason")
-    if move.guard is not None:
-        problem = move.guard(locked, Context(capacity=capacity, now=now,
-                                             override_reason=override_reason))
-        if problem:
-            raise InvalidTransition(problem, code="guard")
+    problem = move.problem(locked, Context(capacity=capacity, now=now,
+                                           override_reason=override_reason))
+    if problem:
+        raise InvalidTransition(problem, code="guard")
     if to in AWARD_MOVES:
         problem, proceeded = duplicate_award_problem(locked, capacity=capacity,
                                                      proceed_reason=duplicate_reason)
@@ -204,29 +160,12 @@ def application_transition(*, actor, application: Application, to: str, reason: 
     )
     transaction.on_commit(call_counts_forget)
     if to in OUTCOME_STATES:
-        from ..tasks import application_outcome_notify
-
         transaction.on_commit(lambda: application_outcome_notify.delay(transition.pk))
     # The caller's object shows the new state too.
     application.state = to
     for name, value in changes.items():
         setattr(application, name, value)
     return locked
-
-
-def available_moves(*, actor, application: Application) -> list:
-    """The moves this actor may try from the application's state, in the
-    declared order (for buttons); each with the reason it would be refused
-    now, or None."""
-    capacity = actor_capacity(actor, application)
-    if capacity is None:
-        return []
-    context = Context(capacity=capacity, now=timezone.now())
-    result = []
-    for move in moves_from(application.state, capacity):
-        problem = move.guard(application, context) if move.guard and not move.page else None
-        result.append((move, problem))
-    return result
 
 
 def _locked(application: Application | int) -> Application:
@@ -346,38 +285,12 @@ def application_document_upload(*, actor, application: Application, kind: str, u
 REFEREE_CHANGEABLE = (State.DRAFT, State.SUBMITTED, State.ELIGIBLE, State.IN_REVIEW)
 
 
-def referee_token(referee: Referee) -> str:
-    return signing.dumps({"r": referee.pk}, salt=REFEREE_SALT, compress=True)
-
-
-def referee_from_token(token: str) -> Referee:
-    """The referee a link was made for, or ValidationError saying why not."""
-    max_age = settings.REFEREE_LINK_MAX_AGE_DAYS * 86400
-    try:
-        data = signing.loads(token, salt=REFEREE_SALT, max_age=max_age)
-    except signing.SignatureExpired as exc:
-        raise ValidationError(MSG_LINK_EXPIRED, code="expired") from exc
-    except signing.BadSignature as exc:
-        raise ValidationError(MSG_LINK_INVALID, code="invalid") from exc
-    referee = Referee.objects.select_related("application__call", "application__applicant").filter(
-        pk=data.get("r")).first()
-    if referee is None:
-        raise ValidationError(MSG_LINK_INVALID, code="invalid")
-    if referee.replaced_at:
-        raise ValidationError(MSG_REFEREE_REPLACED, code="replaced")
-    if referee.letter_received_at:
-        raise ValidationError(MSG_LETTER_ALREADY, code="used")
-    return referee
-
-
 @transaction.atomic
 def referee_add(*, actor, application: Application, name: str, email: str,
                 institution: str = "", language: str = "en",
                 replaces: Referee | None = None) -> Referee:
     """Name a referee (or replace one who does not answer) and e-mail them
     their private link once the transaction commits."""
-    from ..tasks import referee_invitation_send
-
     application = _locked(application)
     if application.state not in REFEREE_CHANGEABLE:
         raise ValidationError(MSG_REFEREE_NOT_CHANGEABLE)
@@ -397,15 +310,19 @@ def referee_add(*, actor, application: Application, name: str, email: str,
 
 
 @transaction.atomic
-def referee_letter_upload(*, referee: Referee, upload, content_type: str) -> Referee:
-    """A referee's one letter. The row lock makes a double upload count once."""
+def referee_letter_upload(*, referee: Referee, upload=None, content_type: str = "",
+                          text: str = "") -> Referee:
+    """A referee's one letter: a file, a typed text, or both. The row lock
+    makes a double upload count once."""
     referee = Referee.objects.select_for_update().get(pk=referee.pk)
     if referee.replaced_at:
         raise ValidationError(MSG_REFEREE_REPLACED, code="replaced")
     if referee.letter_received_at:
         raise ValidationError(MSG_LETTER_ALREADY, code="used")
-    referee.letter = upload
-    referee.letter_content_type = content_type
+    if upload:
+        referee.letter = upload
+        referee.letter_content_type = content_type
+    referee.letter_text = text.strip()
     referee.letter_received_at = timezone.now()
     referee.save()
     return referee
@@ -415,8 +332,6 @@ def referee_letter_upload(*, referee: Referee, upload, content_type: str) -> Ref
 
 def application_missing(application: Application, steps) -> list[str]:
     """What still stops the applicant from submitting, as sentences."""
-    from ..steps import missing_items
-
     return missing_items(application, steps)
 
 
@@ -427,16 +342,13 @@ def application_submit(*, actor, application: Application, now=None) -> Applicat
     Order matters: the row lock first (a double click or a second tab waits,
     then finds it submitted and gets the same result), then the deadline, exact
     to the second on the server clock, then completeness and eligibility."""
-    from ..steps import STEPS, missing_items
-    from ..tasks import submission_confirmation_send
-
     now = now or timezone.now()
     application = _locked(application)
     if application.state == State.SUBMITTED:
         return application
     call = application.call
     if now >= call.closes_at:
-        closed = timezone.localtime(call.closes_at).strftime("%Y-%m-%d %H:%M:%S")
+        closed = formats.moment(call.closes_at)
         raise ValidationError(MSG_CALL_CLOSED % {"closed": closed}, code="closed")
     if now < call.opens_at:
         raise ValidationError(MSG_CALL_NOT_OPEN, code="not_open")
@@ -457,27 +369,6 @@ def application_submit(*, actor, application: Application, now=None) -> Applicat
 
 
 def application_snapshot(application: Application) -> dict:
-    """What the applicant submitted, as they saw it, kept with the application."""
-    from ..steps import summary
-
-    return summary(application)
-
-
-@transaction.atomic
-def application_withdraw(*, actor, application: Application, reason: str = "",
-                         expected_state: str | None = None) -> Application:
-    """Withdraw, by the applicant or, with a reason, by an administrator on
-    their behalf. Reviewers stop working on it; an open offer closes and its
-    place goes to the next reserve candidate."""
-    from .awards import offer_close_after_withdrawal
-    from .review import assignments_cancel
-
-    was = _locked_for(application, State.WITHDRAWN).state
-    application = application_transition(actor=actor, application=application,
-                                         to=State.WITHDRAWN, reason=reason,
-                                         expected_state=expected_state)
-    if was != State.WITHDRAWN:
-        assignments_cancel(application=application)
-        if was == State.OFFERED:
-            offer_close_after_withdrawal(application=application)
-    return application
+    """What the applicant submitted, kept with the application as bare values
+    (shown in the reader's language, steps.render)."""
+    return snapshot(application)

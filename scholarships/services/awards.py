@@ -12,15 +12,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..access import SYSTEM, actor_capacity
 from ..duplicates import duplicate_award_problem
-from ..models import Application, AwardOffer, ScholarFollowUp
+from ..models import Application, AwardOffer, OfferTransition, ScholarFollowUp
+from ..notify import award_offer_notify, place_freed_notify
+from ..places import lock_places, place_problem
 from ..selectors import reserve_queue
-from ..workflow import Actor, State, place_problem
+from ..states import Actor, OfferStatus, State
+from ..workflow import OFFER, Context
 from .applications import (
     MSG_CHANGED_MEANWHILE,
-    SYSTEM,
     InvalidTransition,
-    _lock_places,
     _locked,
     _locked_for,
     application_transition,
@@ -76,8 +78,6 @@ def package_problems(*, monthly_allowance: Decimal, tuition: Decimal, travel: De
 
 def _create_offer(*, actor, application: Application, package: dict, replaces=None,
                   now) -> AwardOffer:
-    from ..tasks import award_offer_notify
-
     offer = AwardOffer.objects.create(
         application=application, created_by=None if actor is SYSTEM else actor,
         replaces=replaces, created_at=now, **package,
@@ -103,7 +103,7 @@ def award_offer_make(*, actor, application: Application, monthly_allowance: Deci
     problems = package_problems(**package, now=now)
     if problems:
         raise ValidationError(problems)
-    _lock_places(application.call_id)
+    lock_places(application.call_id)
     locked = _locked(application)
     if locked.state not in (State.SELECTED, State.RESERVE):
         if expected_state is not None and locked.state != expected_state:
@@ -117,6 +117,26 @@ def award_offer_make(*, actor, application: Application, monthly_allowance: Deci
     application_transition(actor=actor, application=application, to=State.OFFERED,
                            expected_state=expected_state, override_reason=override_reason,
                            duplicate_reason=duplicate_reason, now=now)
+    return offer
+
+
+def offer_transition(*, actor, offer: AwardOffer, to: str, reason: str = "",
+                     now=None) -> AwardOffer:
+    """Move a locked offer to `to` if workflow.OFFER declares the move for the
+    actor's capacity (with its reason and guard), and record who, when, from,
+    to and why. The application moves with it through application_transition
+    (the caller's business)."""
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    capacity = actor_capacity(actor, offer.application) or ""
+    OFFER.check(offer, offer.status, to, capacity=capacity, reason=reason,
+                context=Context(capacity=capacity, now=now))
+    OfferTransition.objects.create(offer=offer, from_status=offer.status, to_status=to,
+                                   actor=None if actor is SYSTEM else actor, at=now,
+                                   reason=reason)
+    offer.status = to
+    offer.answered_at = now
+    offer.save(update_fields=["status", "answered_at"])
     return offer
 
 
@@ -141,9 +161,7 @@ def award_offer_accept(*, actor, offer: AwardOffer, now=None) -> AwardOffer:
         raise ValidationError(MSG_OFFER_NOT_OPEN, code="answered")
     application_transition(actor=actor, application=offer.application, to=State.ACCEPTED,
                            now=now)
-    offer.status = AwardOffer.Status.ACCEPTED
-    offer.answered_at = now
-    offer.save(update_fields=["status", "answered_at"])
+    offer_transition(actor=actor, offer=offer, to=OfferStatus.ACCEPTED, now=now)
     ScholarFollowUp.objects.get_or_create(application=offer.application)
     return offer
 
@@ -158,10 +176,9 @@ def award_offer_decline(*, actor, offer: AwardOffer, reason: str = "", now=None)
         raise ValidationError(MSG_OFFER_NOT_OPEN, code="answered")
     application_transition(actor=actor, application=offer.application, to=State.DECLINED,
                            reason=reason, now=now)
-    offer.status = AwardOffer.Status.DECLINED
-    offer.answered_at = now
+    offer_transition(actor=actor, offer=offer, to=OfferStatus.DECLINED, reason=reason, now=now)
     offer.answer_reason = (reason or "").strip()
-    offer.save(update_fields=["status", "answered_at", "answer_reason"])
+    offer.save(update_fields=["answer_reason"])
     place_freed(offer=offer, now=now)
     return offer
 
@@ -175,25 +192,23 @@ def award_offer_lapse(*, actor, offer: AwardOffer, now=None) -> bool:
     offer = _locked_offer(offer, State.LAPSED)
     if offer.status != AwardOffer.Status.OPEN or offer.deadline > now:
         return False
+    reason = str(_("No answer before the deadline."))
     application_transition(actor=actor, application=offer.application, to=State.LAPSED,
-                           reason=str(_("No answer before the deadline.")), now=now)
-    offer.status = AwardOffer.Status.LAPSED
-    offer.answered_at = now
-    offer.save(update_fields=["status", "answered_at"])
+                           reason=reason, now=now)
+    offer_transition(actor=actor, offer=offer, to=OfferStatus.LAPSED, reason=reason, now=now)
     place_freed(offer=offer, now=now)
     return True
 
 
-def offer_close_after_withdrawal(*, application: Application, now=None) -> None:
+def offer_close_after_withdrawal(*, actor, application: Application, now=None) -> None:
     """application_withdraw calls this inside its transaction, places locked."""
     now = now or timezone.now()
     offer = AwardOffer.objects.select_for_update().filter(
         application=application, status=AwardOffer.Status.OPEN).first()
     if offer is None:
         return
-    offer.status = AwardOffer.Status.WITHDRAWN
-    offer.answered_at = now
-    offer.save(update_fields=["status", "answered_at"])
+    offer.application = application
+    offer_transition(actor=actor, offer=offer, to=OfferStatus.WITHDRAWN, now=now)
     place_freed(offer=offer, now=now)
 
 
@@ -248,8 +263,6 @@ def place_freed(*, offer: AwardOffer, now=None) -> AwardOffer | None:
     shows it too). Runs inside the caller's transaction, which holds the lock
     on the academic year's calls: two places freed at the same moment are
     given one after the other, never the same candidate twice."""
-    from ..tasks import place_freed_notify
-
     now = now or timezone.now()
     transaction.on_commit(lambda: place_freed_notify.delay(offer.pk))
     call = offer.application.call

@@ -6,9 +6,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common import formats
+
+from ..access import actor_capacity
 from ..models import Application, ProgressReport, ScholarFollowUp
-from ..workflow import Actor, State
-from .applications import _locked, actor_capacity, application_transition
+from ..states import Actor, State
+from .applications import _locked, application_transition
 
 MSG_FOLLOW_UP_ADMIN_ONLY = _("Only a scholarship administrator may record the follow-up of "
                              "a scholar.")
@@ -48,7 +51,7 @@ def _not_before_arrival(follow_up: ScholarFollowUp, day, field: str):
         raise ValidationError({field: MSG_NO_ARRIVAL})
     if day < follow_up.arrived_on:
         raise ValidationError({field: MSG_BEFORE_ARRIVAL % {
-            "date": follow_up.arrived_on.isoformat()}})
+            "date": formats.day(follow_up.arrived_on)}})
 
 
 @transaction.atomic
@@ -114,7 +117,7 @@ def scholar_discontinue(*, actor, application: Application, discontinued_on,
         raise ValidationError({"reason": MSG_REASON_NEEDED})
     if follow_up.arrived_on and discontinued_on < follow_up.arrived_on:
         raise ValidationError({"discontinued_on": MSG_BEFORE_ARRIVAL % {
-            "date": follow_up.arrived_on.isoformat()}})
+            "date": formats.day(follow_up.arrived_on)}})
     follow_up.discontinued_on = discontinued_on
     follow_up.discontinuation_reason = reason
     follow_up.save()
@@ -133,7 +136,7 @@ def alumnus_residence_confirm(*, actor, application: Application, residence: str
     if follow_up.completed_on and confirmed_on < follow_up.completed_on:
         raise ValidationError({"residence_confirmed_on": _(
             "The date cannot be before the completion (%(date)s).") % {
-            "date": follow_up.completed_on.isoformat()}})
+            "date": formats.day(follow_up.completed_on)}})
     home = [c.code for c in application.applicant.nationalities]
     country = str(country or "")
     if residence == ScholarFollowUp.Residence.RETURNED_HOME:

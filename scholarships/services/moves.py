@@ -7,18 +7,18 @@ application_transition."""
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from ..access import SYSTEM
 from ..models import Application
 from ..selectors import open_offer
-from ..workflow import State
+from ..states import State
 from .applications import (
     MSG_CHANGED_MEANWHILE,
-    SYSTEM,
     InvalidTransition,
     _locked_for,
     application_transition,
-    application_withdraw,
 )
 from .awards import award_offer_decline, award_offer_lapse
+from .withdrawal import application_withdraw
 
 
 @transaction.atomic

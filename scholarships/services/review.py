@@ -1,19 +1,32 @@
 """Review: assigning reviewers (by hand or automatically), the reviewer's
 declaration of a conflict of interest, and the scores."""
 
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from accounts.roles import Role, has_role
 
-from ..models import Application, Criterion, ReviewAssignment, ReviewerProfile, ReviewScore
+from ..access import SYSTEM, actor_capacity
+from ..guards import MSG_GUARD_REVIEW_CLOSED, review_open
+from ..models import (
+    Application,
+    Criterion,
+    ReviewAssignment,
+    ReviewerProfile,
+    ReviewScore,
+    ReviewTransition,
+)
+from ..notify import review_assignment_notify
 from ..selectors import review_summary, reviewer_candidates
-from ..workflow import Actor, State
-from .applications import SYSTEM, _locked, actor_capacity, application_transition
+from ..states import REVIEWABLE, Actor, ReviewStatus, State
+from ..workflow import REVIEW, REVIEWER, Context
+from .applications import _locked, application_transition
 
 MSG_REVIEW_ADMIN_ONLY = _("Only a scholarship administrator may do this.")
 MSG_NOT_REVIEWABLE = _("Reviewers are assigned to eligible applications and applications in "
@@ -34,10 +47,9 @@ MSG_NOT_TO_SCORE = _("This review cannot be scored: declare first that you have 
 MSG_SCORE_MISSING = _("Score every criterion.")
 MSG_SCORE_RANGE = _("Give a score from 0 to %(max)s.")
 MSG_COMMENT_REQUIRED = _("Explain your scores in a comment.")
-MSG_REVIEW_CLOSED = _("The review of this application is over.")
+MSG_REVIEW_CLOSED = MSG_GUARD_REVIEW_CLOSED
 MSG_NOT_CANCELLABLE = _("Only a review not yet submitted can be cancelled.")
-
-REVIEWABLE = (State.ELIGIBLE, State.IN_REVIEW)
+MSG_WITHDRAWN = _("The application was withdrawn.")
 
 
 def _require_admin(actor, application: Application) -> None:
@@ -67,8 +79,6 @@ def reviewer_problem(application: Application, reviewer) -> str | None:
 
 
 def _assign(*, actor, application: Application, reviewer) -> ReviewAssignment:
-    from ..tasks import review_assignment_notify
-
     assignment = ReviewAssignment.objects.create(
         application=application, reviewer=reviewer,
         assigned_by=None if actor is SYSTEM else actor,
@@ -125,6 +135,60 @@ def reviewers_assign_automatically(*, actor, application: Application) -> list[R
     return created
 
 
+def review_transition(*, actor, assignment: ReviewAssignment, to: str, capacity: str,
+                      reason: str = "", now=None, fields: tuple[str, ...] = ()
+                      ) -> ReviewAssignment:
+    """Move a locked assignment to `to` if workflow.REVIEW declares the move for
+    `capacity` (the one the calling service established: the reviewer, an
+    administrator or the system), with its reason and guard; record who, when,
+    from, to and why. `fields` are saved with the status."""
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    REVIEW.check(assignment, assignment.status, to, capacity=capacity, reason=reason,
+                 context=Context(capacity=capacity, now=now))
+    ReviewTransition.objects.create(assignment=assignment, from_status=assignment.status,
+                                    to_status=to, actor=None if actor is SYSTEM else actor,
+                                    at=now, reason=reason)
+    assignment.status = to
+    assignment.save(update_fields=["status", *fields])
+    return assignment
+
+
+MSG_REVIEWERS_FOUND = ngettext_lazy("%(live)d of %(needed)d reviewer found.",
+                                    "%(live)d of %(needed)d reviewers found.", "needed")
+
+
+@dataclass
+class AssignedMany:
+    """What reviewers_assign_many did: the applications with all their
+    reviewers, those still short of some (with how many were found), and
+    those refused (with why)."""
+
+    complete: list = field(default_factory=list)
+    short: list = field(default_factory=list)
+    refused: list = field(default_factory=list)
+
+
+def reviewers_assign_many(*, actor, applications) -> AssignedMany:
+    """Fill the missing reviewers of each application (the ranking page's
+    button, the admin's bulk action), each in its own transaction through
+    reviewers_assign_automatically."""
+    result = AssignedMany()
+    for application in applications:
+        try:
+            reviewers_assign_automatically(actor=actor, application=application)
+        except ValidationError as error:
+            result.refused.append((application, " ".join(error.messages)))
+            continue
+        summary = review_summary(application)
+        if summary.live < summary.needed:
+            result.short.append((application, str(MSG_REVIEWERS_FOUND % {
+                "live": summary.live, "needed": summary.needed})))
+        else:
+            result.complete.append(application)
+    return result
+
+
 def _locked_assignment(assignment: ReviewAssignment) -> ReviewAssignment:
     """The assignment locked after its application (the lock order in
     services/__init__.py: a withdrawal locks the application, then cancels
@@ -152,11 +216,13 @@ def review_declare(*, actor, assignment: ReviewAssignment, conflict: bool,
     note = (note or "").strip()
     if conflict and not note:
         raise ValidationError(MSG_CONFLICT_NOTE, code="note")
-    assignment.declared_at = timezone.now()
+    now = timezone.now()
+    assignment.declared_at = now
     assignment.conflict_note = note if conflict else ""
-    assignment.status = (ReviewAssignment.Status.CONFLICT if conflict
-                         else ReviewAssignment.Status.TO_SCORE)
-    assignment.save(update_fields=["declared_at", "conflict_note", "status"])
+    review_transition(actor=actor, assignment=assignment, capacity=REVIEWER,
+                      to=ReviewStatus.CONFLICT if conflict else ReviewStatus.TO_SCORE,
+                      reason=assignment.conflict_note, now=now,
+                      fields=("declared_at", "conflict_note"))
     if conflict and assignment.application.state in REVIEWABLE:
         reviewers_assign_automatically(actor=SYSTEM, application=assignment.application)
     return assignment
@@ -186,8 +252,9 @@ def review_submit(*, actor, assignment: ReviewAssignment, scores: dict[int, int]
     if assignment.status != ReviewAssignment.Status.TO_SCORE:
         raise ValidationError(MSG_NOT_TO_SCORE, code="status")
     application = assignment.application
-    if application.state not in REVIEWABLE:
-        raise ValidationError(MSG_REVIEW_CLOSED, code="closed")
+    closed = review_open(assignment, None)
+    if closed:
+        raise ValidationError(closed, code="closed")
     criteria = list(Criterion.objects.filter(call_id=application.call_id))
     errors = {}
     given = {}
@@ -213,8 +280,9 @@ def review_submit(*, actor, assignment: ReviewAssignment, scores: dict[int, int]
     assignment.total = review_total(given)
     assignment.comment = comment
     assignment.submitted_at = timezone.now()
-    assignment.status = ReviewAssignment.Status.SUBMITTED
-    assignment.save(update_fields=["total", "comment", "submitted_at", "status"])
+    review_transition(actor=actor, assignment=assignment, capacity=REVIEWER,
+                      to=ReviewStatus.SUBMITTED, now=assignment.submitted_at,
+                      fields=("total", "comment", "submitted_at"))
     _after_review(application)
     return assignment
 
@@ -237,15 +305,22 @@ def review_assignment_cancel(*, actor, assignment: ReviewAssignment) -> ReviewAs
     if assignment.status not in (ReviewAssignment.Status.TO_DECLARE,
                                  ReviewAssignment.Status.TO_SCORE):
         raise ValidationError(MSG_NOT_CANCELLABLE, code="status")
-    assignment.status = ReviewAssignment.Status.CANCELLED
     assignment.cancelled_at = timezone.now()
-    assignment.save(update_fields=["status", "cancelled_at"])
-    return assignment
+    return review_transition(actor=actor, assignment=assignment, to=ReviewStatus.CANCELLED,
+                             capacity=Actor.SYSTEM if actor is SYSTEM else Actor.ADMINISTRATOR,
+                             now=assignment.cancelled_at, fields=("cancelled_at",))
 
 
 def assignments_cancel(*, application: Application) -> int:
-    """Reviews not yet done stop when the application is withdrawn."""
-    return ReviewAssignment.objects.filter(
-        application=application, status__in=(ReviewAssignment.Status.TO_DECLARE,
-                                              ReviewAssignment.Status.TO_SCORE),
-    ).update(status=ReviewAssignment.Status.CANCELLED, cancelled_at=timezone.now())
+    """Reviews not yet done stop when the application is withdrawn (the
+    caller holds the application's lock)."""
+    now = timezone.now()
+    pending = list(ReviewAssignment.objects.select_for_update().filter(
+        application=application, status__in=(ReviewStatus.TO_DECLARE, ReviewStatus.TO_SCORE),
+    ).order_by("pk"))
+    for assignment in pending:
+        assignment.cancelled_at = now
+        review_transition(actor=SYSTEM, assignment=assignment, to=ReviewStatus.CANCELLED,
+                          capacity=Actor.SYSTEM, reason=str(MSG_WITHDRAWN), now=now,
+                          fields=("cancelled_at",))
+    return len(pending)

@@ -8,12 +8,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import Role, has_role
-
+from ..access import may_decide
 from ..models import Application, Call, CommitteeMeeting
-from ..selectors import places_used
-from ..workflow import State
-from .applications import InvalidTransition, _lock_places, application_transition
+from ..places import (  # noqa: F401 - MSG_EXCEEDS read from here too
+    MSG_EXCEEDS,
+    lock_places,
+    over_by,
+    places_used,
+    selection_problem,
+)
+from ..states import State
+from .applications import InvalidTransition, application_transition
 
 MSG_NO_DECISION = _("Mark at least one application selected, reserve or not selected.")
 MSG_MEMBERS_REQUIRED = _("Name the members present, one per line.")
@@ -21,10 +26,6 @@ MSG_RATIONALE_REQUIRED = _("Give the rationale of the committee's decisions.")
 MSG_MEETING_IN_FUTURE = _("The meeting date cannot be in the future.")
 MSG_COMMITTEE_ADMIN_ONLY = _("Only a scholarship administrator may record the committee's "
                              "decisions.")
-MSG_EXCEEDS = _("This selection gives %(selected)s more awards but only %(free)s are free "
-                "(the call's quota: %(call_free)s left of %(quota)s; the yearly ceiling: "
-                "%(year_free)s left of %(ceiling)s). Select fewer, or give the reason to "
-                "exceed.")
 MSG_DECISIONS_REFUSED = _("No decision was recorded: %(count)s could not be taken. See below.")
 
 DECISIONS = (State.SELECTED, State.RESERVE, State.NOT_SELECTED)
@@ -57,7 +58,7 @@ def committee_decide(*, actor, call: Call, held_on, members_present: str, ration
     `override_reason`, which is kept on the meeting and on each decision that
     needed it. Selecting an applicant whose likely duplicate holds an award of
     the academic year needs `duplicate_reason`, recorded on that decision."""
-    if not (actor.is_superuser or has_role(actor, Role.SCHOLARSHIP_ADMIN)):
+    if not may_decide(actor):
         raise ValidationError(MSG_COMMITTEE_ADMIN_ONLY, code="not_permitted")
     if not decisions:
         raise ValidationError(MSG_NO_DECISION, code="empty")
@@ -68,17 +69,16 @@ def committee_decide(*, actor, call: Call, held_on, members_present: str, ration
     if held_on > timezone.localdate():
         raise ValidationError(MSG_MEETING_IN_FUTURE, code="date")
     override_reason = (override_reason or "").strip()
-    call = _lock_places(call.pk)
+    call = lock_places(call.pk)
     places = places_used(call)
     selected = sum(1 for d in decisions if d.to == State.SELECTED)
-    if selected > places.free and not override_reason:
-        raise DecisionsRefused(MSG_EXCEEDS % {
-            "selected": selected, "free": places.free, "call_free": places.call_free,
-            "quota": places.quota, "year_free": places.year_free, "ceiling": places.ceiling})
+    problem = selection_problem(places, selected)
+    if problem and not override_reason:
+        raise DecisionsRefused(problem)
     meeting = CommitteeMeeting.objects.create(
         call=call, held_on=held_on, members_present=members_present.strip(),
         rationale=rationale.strip(), recorded_by=actor,
-        override_reason=override_reason if selected > places.free else "",
+        override_reason=override_reason if over_by(places, selected) else "",
     )
     applications = {a.pk: a for a in Application.objects.filter(
         call=call, pk__in=[d.application_id for d in decisions])}

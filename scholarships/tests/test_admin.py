@@ -155,9 +155,9 @@ def test_the_call_list_filters_by_programme_and_year_and_searches_titles(admin_c
 def call_form(programme, **extra):
     now = timezone.localtime()
     data = {
-        "programme": programme.pk, "title": "Short training 2027", "slug": "short-2027",
-        "academic_year": 2027, "summary": "Professionals of partner countries.",
-        "description": "", "opens_at_0": now.date().isoformat(), "opens_at_1": "09:00:00",
+        "programme": programme.pk, "title_en": "Short training 2027", "slug": "short-2027",
+        "academic_year": 2027, "summary_en": "Professionals of partner countries.",
+        "description_en": "", "opens_at_0": now.date().isoformat(), "opens_at_1": "09:00:00",
         "closes_at_0": (now + datetime.timedelta(days=30)).date().isoformat(),
         "closes_at_1": "12:00:00", "eligible_nationalities": ["SN", "BJ"], "max_age": 40,
         "age_reference_date": "2027-10-01", "min_degree": "bachelor",
@@ -208,7 +208,7 @@ def test_a_view_only_user_cannot_revert_a_call(client):
     response = client.get(url)
     assert response.status_code == 200
     assert 'name="_save"' not in response.content.decode()
-    assert client.post(url, call_form(call.programme, title="Before", slug=call.slug)
+    assert client.post(url, call_form(call.programme, title_en="Before", slug=call.slug)
                        ).status_code == 403
     call.refresh_from_db()
     assert call.title == "After"

@@ -20,9 +20,10 @@ from scholarships.factories import (
 )
 from scholarships.models import AwardOffer, ScholarFollowUp
 from scholarships.pdf import award_letter_pdf
+from scholarships.places import MSG_GUARD_QUOTA
 from scholarships.services import SYSTEM, Decision
 from scholarships.services import awards as award_services
-from scholarships.workflow import MSG_GUARD_QUOTA, State
+from scholarships.workflow import State
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_storage")]
 

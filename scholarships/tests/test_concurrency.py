@@ -20,7 +20,7 @@ from scholarships.factories import (
     submitted_application,
 )
 from scholarships.models import Application, ApplicationTransition, AwardOffer, CommitteeMeeting
-from scholarships.selectors import places_used
+from scholarships.places import places_used
 from scholarships.workflow import State
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -52,3 +52,33 @@ def test_the_free_awards_on_the_offer_page_agree_with_their_number(client, quota
 
     assert page.status_code == 200
     assert text in page.content.decode()
+
+
+@pytest.mark.parametrize(("needed", "text"), [
+    (1, "The review is not complete: 0 of 1 submitted."),
+    (2, "The reviews are not complete: 0 of 2 submitted."),
+])
+def test_closing_a_review_too_early_counts_the_reviews_right(needed, text):
+    admin = admin_user()
+    application = eligible_application(
+        admin=admin, call=CallFactory(reviewers_per_application=needed))
+    for _ in range(needed):
+        services.review_assign(actor=admin, application=application, reviewer=reviewer())
+    with pytest.raises(services.InvalidTransition) as refused:
+        services.application_transition(actor=admin, application=application, to=State.RANKED)
+    assert refused.value.messages == [text]
+
+
+@pytest.mark.parametrize(("needed", "text"), [
+    (1, "0 of 1 reviewer found."),
+    (2, "0 of 2 reviewers found."),
+])
+def test_assigning_reviewers_to_many_counts_the_reviewers_right(needed, text):
+    # Nobody may review: every reviewer is from the applicant's country.
+    admin = admin_user()
+    application = eligible_application(
+        admin=admin, applicant__nationalities=["SN"],
+        call=CallFactory(reviewers_per_application=needed))
+    reviewer(country="SN")
+    done = services.reviewers_assign_many(actor=admin, applications=[application])
+    assert done.short == [(application, text)]

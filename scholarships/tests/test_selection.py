@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from registry.factories import UserFactory
-from scholarships import services, workflow
+from scholarships import places, services
 from scholarships.factories import (
     CallFactory,
     ReviewerProfileFactory,
@@ -102,7 +102,7 @@ def test_the_yearly_ceiling_counts_every_call_of_the_academic_year(admin, settin
     # The guard of the one service says the same for a single move.
     with pytest.raises(services.InvalidTransition) as guard:
         services.application_transition(actor=admin, application=late[0], to=State.SELECTED)
-    assert guard.value.messages == [str(workflow.MSG_GUARD_CEILING % {
+    assert guard.value.messages == [str(places.MSG_GUARD_CEILING % {
         "ceiling": 2, "year": first_call.academic_year_label, "used": 2})]
     meeting = decide(admin, other_call, [(late[0], State.SELECTED)],
                      override_reason="Minister's decision of 3 March.")

@@ -81,7 +81,7 @@ def test_each_unmet_rule_is_explained():
     application = CompleteApplicationFactory(call=call, applicant=person)
     problems = eligibility_problems(application)
     assert str(MSG_NATIONALITY) in problems
-    assert str(MSG_TOO_OLD % {"max_age": 30, "date": "2027-10-01", "age": 37}) in problems
+    assert str(MSG_TOO_OLD % {"max_age": 30, "date": "1 October 2027", "age": 37}) in problems
     assert str(MSG_DEGREE_TOO_LOW % {"degree": Degree.MASTER.label}) in problems
     assert str(MSG_EU_RESIDENT) in problems
 
@@ -136,7 +136,7 @@ def test_submission_numbers_freezes_and_records(actor, django_capture_on_commit_
     year = timezone.localtime().year
     assert application.state == State.SUBMITTED
     assert application.reference == f"SCH-{year}-00001"
-    assert application.submitted_snapshot["sections"]
+    assert application.submitted_snapshot["answers"]["motivation"] == application.motivation
     transition = application.transitions.get()
     assert (transition.from_state, transition.to_state, transition.actor) == (
         State.DRAFT, State.SUBMITTED, actor)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from registry.factories import UserFactory
-from scholarships import services, workflow
+from scholarships import places, services, workflow
 from scholarships.eligibility import MSG_NATIONALITY
 from scholarships.factories import (
     ApplicationFactory,
@@ -219,7 +219,7 @@ def test_selection_beyond_the_quota_is_refused_without_an_override():
     offered_application(admin=admin, call=call, percents=(90,))
     application = ranked_application(admin=admin, call=call, percents=(80,))
     error = refused(admin, application, State.SELECTED)
-    assert error.messages == [str(workflow.MSG_GUARD_QUOTA % {"quota": 1, "used": 1})]
+    assert error.messages == [str(places.MSG_GUARD_QUOTA % {"quota": 1, "used": 1})]
 
 
 def test_an_offer_needs_its_package_first():

@@ -13,10 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.decorators import role_required
-from accounts.roles import Role
-
-from .. import selectors, services
+from .. import access, places, selectors, services
 from ..duplicates import duplicate_warnings
 from ..forms.decisions import AcceptForm, DeclineForm, OfferForm
 from ..models import AwardOffer
@@ -53,7 +50,7 @@ def _initial(application) -> dict:
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(Role.SCHOLARSHIP_ADMIN)
+@access.administrator_required
 def offer_make(request, pk):
     application = selectors.application_for_staff(user=request.user, pk=pk)
     if application.state not in (State.SELECTED, State.RESERVE):
@@ -85,7 +82,7 @@ def offer_make(request, pk):
             return redirect("scholarships:application_view", pk=pk)
     return render(request, "scholarships/staff/offer_form.html", {
         "application": application, "form": form,
-        "places": selectors.places_used(application.call),
+        "places": places.places_used(application.call),
         "is_reserve": application.state == State.RESERVE,
         "duplicates": duplicate_warnings([application]).get(application.pk, []),
     })
@@ -102,7 +99,7 @@ def _letter(offer) -> HttpResponse:
     return response
 
 
-@role_required(*selectors.STAFF_ROLES)
+@access.staff_required
 def staff_letter_download(request, pk, offer):
     return _letter(selectors.offer_for_staff(user=request.user, pk=pk, offer_pk=offer))
 

@@ -9,9 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.decorators import role_required
-
-from .. import selectors, services
+from .. import access, selectors, services
 from ..filters import ScholarFilter
 from ..forms.decisions import (
     ArrivalForm,
@@ -60,7 +58,7 @@ def _record(action: str, actor, application, data: dict):
         country=data["residence_country"], confirmed_on=data["residence_confirmed_on"])
 
 
-@role_required(*selectors.STAFF_ROLES)
+@access.staff_required
 def scholar_list(request):
     filterset = ScholarFilter(request.GET or None,
                               queryset=selectors.scholar_table(user=request.user))
@@ -71,10 +69,10 @@ def scholar_list(request):
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*selectors.STAFF_ROLES)
+@access.staff_required
 def follow_up(request, pk):
     application = selectors.application_for_staff(user=request.user, pk=pk)
-    may_record = services.actor_capacity(request.user, application) == Actor.ADMINISTRATOR
+    may_record = access.actor_capacity(request.user, application) == Actor.ADMINISTRATOR
     action = request.POST.get("action") if request.method == "POST" and may_record else None
     forms = {}
     for name, (form_class, states) in ACTIONS.items():

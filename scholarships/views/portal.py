@@ -23,7 +23,7 @@ from .. import selectors, services
 from ..forms.steps import MSG_PERSONAL_HELP, STEP_FORMS, WithdrawForm
 from ..models import Application, AwardOffer, Call, Referee
 from ..pdf import submission_summary_pdf
-from ..steps import SAVED_STEPS, STEP_BY_SLUG, STEPS, summary
+from ..steps import SAVED_STEPS, STEP_BY_SLUG, STEPS, shown_summary
 from ..workflow import MSG_GUARD_DEADLINE_PASSED, NEXT_STEP, WITHDRAWABLE, State
 from .session import MSG_CHECK_AND_SAVE, keeps_typed_data, typed_data
 
@@ -79,7 +79,7 @@ def _next_step_url(application: Application, slug: str) -> str:
 def _sections(application: Application) -> dict[str, dict]:
     """What the applicant gave, per step: as submitted once submitted (their
     profile may have changed since), as it stands for a draft."""
-    data = application.submitted_snapshot or summary(application)
+    data = shown_summary(application)
     return dict(zip(SUMMARY_SLUGS, data.get("sections", []), strict=False))
 
 

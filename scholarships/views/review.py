@@ -14,14 +14,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.decorators import role_required
-from accounts.roles import Role
 from privatemedia.files import stream_private_file
 
-from .. import selectors, services
+from .. import access, selectors, services
 from ..forms.decisions import AssignReviewerForm, DeclarationForm, ReviewForm
 from ..models import ApplicationDocument, Referee, ReviewAssignment
+from ..steps import render as render_snapshot
 from .staff import STEP_SECTIONS
+from .uploads import referee_letter_response
 
 MSG_NO_CONFLICT = _("Thank you. The application is open: you can score it now.")
 MSG_CONFLICT_DECLARED = _("Thank you. The application goes to another reviewer.")
@@ -38,7 +38,7 @@ DONE_PER_PAGE = 25
 
 # --- the reviewer ------------------------------------------------------------------------
 
-@role_required(Role.REVIEWER)
+@access.reviewer_required
 def reviewer_home(request):
     queue = selectors.reviewer_queue(request.user)
     done = Paginator(queue["done"], DONE_PER_PAGE).get_page(request.GET.get("page"))
@@ -51,83 +51,101 @@ def reviewer_home(request):
 def _application_sections(application) -> list:
     """What the applicant submitted, without the contact details, which a
     reviewer does not need."""
-    snapshot = application.submitted_snapshot or {}
-    return snapshot.get("sections", [])[1:STEP_SECTIONS]
+    if not application.submitted_snapshot:
+        return []
+    return render_snapshot(application.submitted_snapshot).get("sections", [])[1:STEP_SECTIONS]
 
 
-@require_http_methods(["GET", "POST"])
-@role_required(Role.REVIEWER)
-def review_detail(request, pk):
-    assignment = selectors.assignment_for_reviewer(user=request.user, pk=pk)
+def _declare(request, assignment):
+    """The conflict-of-interest declaration: the form, or where to go once declared."""
+    form = DeclarationForm(request.POST or None)
+    if request.method != "POST" or not form.is_valid():
+        return form, None
+    conflict = form.cleaned_data["conflict"] == "yes"
+    try:
+        services.review_declare(actor=request.user, assignment=assignment, conflict=conflict,
+                                note=form.cleaned_data["note"])
+    except ValidationError as error:
+        form.add_error(None, error)
+        return form, None
+    messages.success(request, MSG_CONFLICT_DECLARED if conflict else MSG_NO_CONFLICT)
+    if conflict:
+        return form, redirect("scholarships:reviewer_home")
+    return form, redirect("scholarships:review_detail", pk=assignment.pk)
+
+
+def _score(request, assignment, criteria):
+    """The scores: the form (errors beside each criterion), or the page again
+    once submitted."""
+    form = ReviewForm(request.POST or None, criteria=criteria)
+    if request.method != "POST" or not form.is_valid():
+        return form, None
+    try:
+        services.review_submit(actor=request.user, assignment=assignment, scores=form.scores,
+                               comment=form.cleaned_data["comment"],
+                               criterion_comments=form.criterion_comments)
+    except ValidationError as error:
+        for key, errors in getattr(error, "message_dict", {None: error.messages}).items():
+            field = key if key in ("comment", None) else f"criterion_{key}"
+            if field == "__all__" or field not in form.fields:
+                field = None
+            for message in errors:
+                form.add_error(field, message)
+        return form, None
+    messages.success(request, MSG_REVIEW_SUBMITTED)
+    return form, redirect("scholarships:review_detail", pk=assignment.pk)
+
+
+def _review_page(assignment, criteria) -> dict:
+    """What the reviewer reads (access.py decides what opens when)."""
     application = assignment.application
-    declaration = review_form = None
-    status = assignment.status
-    if status == ReviewAssignment.Status.TO_DECLARE:
-        declaration = DeclarationForm(request.POST or None)
-        if request.method == "POST" and declaration.is_valid():
-            conflict = declaration.cleaned_data["conflict"] == "yes"
-            try:
-                services.review_declare(actor=request.user, assignment=assignment,
-                                        conflict=conflict,
-                                        note=declaration.cleaned_data["note"])
-            except ValidationError as error:
-                declaration.add_error(None, error)
-            else:
-                messages.success(request, MSG_CONFLICT_DECLARED if conflict
-                                 else MSG_NO_CONFLICT)
-                if conflict:
-                    return redirect("scholarships:reviewer_home")
-                return redirect("scholarships:review_detail", pk=assignment.pk)
-    criteria = list(application.call.criteria.all())
-    if status == ReviewAssignment.Status.TO_SCORE:
-        review_form = ReviewForm(request.POST or None, criteria=criteria)
-        if request.method == "POST" and review_form.is_valid():
-            try:
-                services.review_submit(actor=request.user, assignment=assignment,
-                                       scores=review_form.scores,
-                                       comment=review_form.cleaned_data["comment"],
-                                       criterion_comments=review_form.criterion_comments)
-            except ValidationError as error:
-                for key, errors in getattr(error, "message_dict", {None: error.messages}).items():
-                    field = key if key in ("comment", None) else f"criterion_{key}"
-                    if field == "__all__" or field not in review_form.fields:
-                        field = None
-                    for message in errors:
-                        review_form.add_error(field, message)
-            else:
-                messages.success(request, MSG_REVIEW_SUBMITTED)
-                return redirect("scholarships:review_detail", pk=assignment.pk)
-    elif request.method == "POST" and status != ReviewAssignment.Status.TO_DECLARE:
-        return redirect("scholarships:review_detail", pk=assignment.pk)
-    is_open = assignment.is_open
-    own_scores = (list(assignment.scores.select_related("criterion"))
-                  if status == ReviewAssignment.Status.SUBMITTED else [])
-    return render(request, "scholarships/review/detail.html", {
+    opened = access.reviewer_sees_application(assignment)
+    return {
         "assignment": assignment,
         "application": application,
         "person": application.applicant,
         # Before the declaration: only what a reviewer needs to spot a conflict.
         "referees": [r.name for r in application.referees.filter(replaced_at__isnull=True)],
-        "declaration": declaration,
-        "review_form": review_form,
-        "sections": _application_sections(application) if is_open else [],
-        "documents": list(application.documents.order_by("kind")) if is_open else [],
+        "sections": _application_sections(application) if opened else [],
+        "documents": list(application.documents.order_by("kind")) if opened else [],
         "letters": list(application.referees.filter(letter_received_at__isnull=False)
-                        .order_by("id")) if is_open else [],
-        "own_scores": own_scores,
+                        .order_by("id")) if opened else [],
+        "own_scores": (list(assignment.scores.select_related("criterion"))
+                       if assignment.status == ReviewAssignment.Status.SUBMITTED else []),
         "others": selectors.reviews_seen_by(assignment),
         "criteria": criteria,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@access.reviewer_required
+def review_detail(request, pk):
+    """One review: declare a conflict of interest or none, then score."""
+    assignment = selectors.assignment_for_reviewer(user=request.user, pk=pk)
+    criteria = list(assignment.application.call.criteria.all())
+    declaration = review_form = done = None
+    if assignment.status == ReviewAssignment.Status.TO_DECLARE:
+        declaration, done = _declare(request, assignment)
+    elif assignment.status == ReviewAssignment.Status.TO_SCORE:
+        review_form, done = _score(request, assignment, criteria)
+    elif request.method == "POST":
+        done = redirect("scholarships:review_detail", pk=assignment.pk)
+    if done:
+        return done
+    return render(request, "scholarships/review/detail.html", {
+        **_review_page(assignment, criteria), "declaration": declaration,
+        "review_form": review_form,
     })
 
 
 def _open_assignment(request, pk):
     assignment = selectors.assignment_for_reviewer(user=request.user, pk=pk)
-    if not assignment.is_open:
+    if not access.reviewer_sees_application(assignment):
         raise Http404  # no declaration yet, or a conflict: nothing to download
     return assignment
 
 
-@role_required(Role.REVIEWER)
+@access.reviewer_required
 def reviewer_document_download(request, pk, doc):
     assignment = _open_assignment(request, pk)
     document = get_object_or_404(ApplicationDocument, pk=doc,
@@ -137,14 +155,13 @@ def reviewer_document_download(request, pk, doc):
                                download_name=f"{name}-{document.kind}")
 
 
-@role_required(Role.REVIEWER)
+@access.reviewer_required
 def reviewer_letter_download(request, pk, referee):
     assignment = _open_assignment(request, pk)
     letter = get_object_or_404(Referee, pk=referee, application_id=assignment.application_id,
                                letter_received_at__isnull=False)
     name = assignment.application.reference or f"application-{assignment.application_id}"
-    return stream_private_file(letter.letter, content_type=letter.letter_content_type,
-                               download_name=f"{name}-reference-letter-{letter.pk}")
+    return referee_letter_response(letter, download_name=f"{name}-reference-letter-{letter.pk}")
 
 
 # --- the administrator ---------------------------------------------------------------------
@@ -154,7 +171,7 @@ def _name(user) -> str:
 
 
 @require_POST
-@role_required(Role.SCHOLARSHIP_ADMIN)
+@access.administrator_required
 def reviewers_assign(request, pk):
     """Assign one reviewer by hand, or fill the missing ones automatically
     ("auto"), or take a review back ("cancel")."""

@@ -13,14 +13,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 from django_countries import countries
 
-from accounts.decorators import role_required
-from accounts.roles import Role, has_role
 from registry.models import Person
 
-from .. import selectors, services
+from .. import access, selectors, services
 from ..duplicates import duplicate_warnings
 from ..forms.decisions import BulkOfferForm, CommitteeForm
 from ..models import Application, ApplicationTransition, Call, CommitteeMeeting
+from ..places import over_by, places_used
 from ..services import Decision, DecisionsRefused
 from ..services.awards import deadline_end_of_day, offer_default_deadline
 from ..workflow import State
@@ -36,10 +35,6 @@ MSG_OFFERS_MADE = _("Offers made to %(count)s selected candidates; each receives
                     "letter by e-mail.")
 MSG_ASSIGNED_ALL = _("Reviewers assigned to %(done)s applications; %(short)s still miss "
                      "reviewers.")
-
-
-def _may_decide(user) -> bool:
-    return user.is_superuser or has_role(user, Role.SCHOLARSHIP_ADMIN)
 
 
 def _split(base: dict, marked_rows) -> dict:
@@ -67,20 +62,12 @@ def _split_rows(split: dict) -> dict:
 
 
 def _assign_all(request, call):
-    done = short = 0
-    pending = Application.objects.filter(call=call, state__in=(State.ELIGIBLE, State.IN_REVIEW))
-    for application in pending.order_by("submitted_at", "id"):
-        try:
-            services.reviewers_assign_automatically(actor=request.user, application=application)
-        except ValidationError as error:
-            messages.error(request, f"{application}: {' '.join(error.messages)}")
-            continue
-        summary = selectors.review_summary(application)
-        if summary.live < summary.needed:
-            short += 1
-        else:
-            done += 1
-    messages.info(request, MSG_ASSIGNED_ALL % {"done": done, "short": short})
+    done = services.reviewers_assign_many(actor=request.user,
+                                          applications=selectors.reviewable(call))
+    for application, reason in done.refused:
+        messages.error(request, f"{application}: {reason}")
+    messages.info(request, MSG_ASSIGNED_ALL % {"done": len(done.complete),
+                                               "short": len(done.short)})
     return redirect("scholarships:ranking", call=call.pk)
 
 
@@ -96,29 +83,28 @@ def _offer_all(request, call, data):
     return redirect("scholarships:ranking", call=call.pk)
 
 
-@require_http_methods(["GET", "POST"])
-@role_required(*selectors.STAFF_ROLES)
-def ranking(request, call):
-    call = get_object_or_404(Call.objects.select_related("programme"), pk=call)
-    may_decide = _may_decide(request.user)
-    posted = request.method == "POST" and may_decide
-    if posted and request.POST.get("action") == "assign":
-        return _assign_all(request, call)
-    offers_form = BulkOfferForm(request.POST if posted and request.POST.get("action") == "offers"
-                                else None, prefix="offers",
-                                initial={"deadline": timezone.localtime(
-                                    offer_default_deadline()).date()})
-    if offers_form.is_bound and offers_form.is_valid():
-        return _offer_all(request, call, offers_form.cleaned_data)
-    deciding = posted and request.POST.get("action") in ("record", "preview")
-    page = Paginator(selectors.ranking(call), RANKING_PER_PAGE).get_page(
-        request.POST.get("page") or request.GET.get("page"))
+def _action(request, may_decide: bool) -> str:
+    """What a POST asks ("assign", "offers", "record", "preview"); nothing for
+    a GET, or for someone who may not decide."""
+    if request.method != "POST" or not may_decide:
+        return ""
+    return request.POST.get("action", "")
+
+
+def _offers_form(request, action: str) -> BulkOfferForm:
+    return BulkOfferForm(request.POST if action == "offers" else None, prefix="offers",
+                         initial={"deadline": timezone.localtime(
+                             offer_default_deadline()).date()})
+
+
+def _ranking_rows(request, call, page, *, may_decide: bool, deciding: bool) -> list[dict]:
+    """One row per application of the page, with the decision marked on a
+    posted page."""
     threshold = selectors.spread_threshold()
     duplicates = duplicate_warnings(page.object_list)
     rows = []
     for position, application in enumerate(page.object_list, start=page.start_index()):
         person = application.applicant
-        decidable = application.state == State.RANKED and may_decide
         rows.append({
             "rank": position,
             "application": application,
@@ -126,75 +112,111 @@ def ranking(request, call):
             "sex": person.sex,
             "country": selectors.first_nationality(person),
             "summary": selectors.ranking_row_summary(call, application, threshold),
-            "decidable": decidable,
+            "decidable": application.state == State.RANKED and may_decide,
             "decision": request.POST.get(f"decision-{application.pk}", "") if deciding else "",
             "error": "",
             "duplicates": duplicates.get(application.pk, []),
         })
-    recording = posted and request.POST.get("action") == "record"
-    if recording:
-        form = CommitteeForm(request.POST)
-    elif deciding:
+    return rows
+
+
+def _committee_form(request, action: str) -> CommitteeForm:
+    if action == "record":
+        return CommitteeForm(request.POST)
+    if action == "preview":
         # Counting again validates nothing: the meeting's fields keep what was typed.
-        form = CommitteeForm(initial={name: request.POST.get(name, "")
+        return CommitteeForm(initial={name: request.POST.get(name, "")
                                       for name in CommitteeForm.base_fields})
-    else:
-        form = CommitteeForm()
-    refusal = ""
-    if recording:
-        decisions = [Decision(row["application"].pk, row["decision"],
-                              request.POST.get(f"seen-{row['application'].pk}", ""))
-                     for row in rows if row["decidable"] and row["decision"]]
-        if form.is_valid():
-            if not decisions:
-                refusal = MSG_NOTHING_MARKED
-            else:
-                try:
-                    meeting = services.committee_decide(
-                        actor=request.user, call=call, decisions=decisions, **form.cleaned_data)
-                except DecisionsRefused as error:
-                    refusal = error.messages[0]
-                    for row in rows:
-                        row["error"] = error.refused.get(row["application"].pk, "")
-                except ValidationError as error:
-                    refusal = " ".join(error.messages)
-                else:
-                    messages.success(request, MSG_RECORDED % {"count": len(decisions)})
-                    return redirect(meeting.get_absolute_url())
+    return CommitteeForm()
+
+
+def _record(request, call, rows, form):
+    """Record the committee's decisions marked on the page: the meeting's page
+    once recorded, or the sentence saying why not (each refused row gets its
+    reason beside it)."""
+    decisions = [Decision(row["application"].pk, row["decision"],
+                          request.POST.get(f"seen-{row['application'].pk}", ""))
+                 for row in rows if row["decidable"] and row["decision"]]
+    if not form.is_valid():
+        return None, ""
+    if not decisions:
+        return None, MSG_NOTHING_MARKED
+    try:
+        meeting = services.committee_decide(actor=request.user, call=call,
+                                            decisions=decisions, **form.cleaned_data)
+    except DecisionsRefused as error:
+        for row in rows:
+            row["error"] = error.refused.get(row["application"].pk, "")
+        return None, error.messages[0]
+    except ValidationError as error:
+        return None, " ".join(error.messages)
+    messages.success(request, MSG_RECORDED % {"count": len(decisions)})
+    return redirect(meeting.get_absolute_url()), ""
+
+
+def _selection_context(call, rows) -> dict:
+    """The awards held and free (places.py) and the split of the would-be
+    selection, for the page and for ranking.js."""
     base = selectors.selection_split(call)
     marked = [row for row in rows if row["decidable"] and row["decision"] == State.SELECTED]
-    split = _split(base, marked)
-    places = selectors.places_used(call)
+    places = places_used(call)
     labels = dict(countries)
-    return render(request, "scholarships/staff/ranking.html", {
-        "call": call,
-        "page": page,
-        "rows": rows,
-        "form": form if may_decide else None,
-        "refusal": refusal,
+    return {
         "places": places,
         "marked": len(marked),
-        "over_by": max(len(marked) - places.free, 0),
-        "split": _split_rows(split),
-        "decision_choices": DECISION_CHOICES,
-        "threshold": threshold,
+        "over_by": over_by(places, len(marked)),
+        "split": _split_rows(_split(base, marked)),
         "js_data": {
             "base": base, "free": places.free,
             "sex_labels": {k: str(v) for k, v in Person.Sex.choices},
             "country_labels": {code: str(labels.get(code, code)) for code in
                                {*base["country"], *(row["country"] for row in rows)} if code},
         },
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@access.staff_required
+def ranking(request, call):
+    """The call's ranking: assign reviewers to all, offer to every selected
+    candidate, or mark and record the committee's decisions."""
+    call = get_object_or_404(Call.objects.select_related("programme"), pk=call)
+    may_decide = access.may_decide(request.user)
+    action = _action(request, may_decide)
+    if action == "assign":
+        return _assign_all(request, call)
+    offers_form = _offers_form(request, action)
+    if offers_form.is_bound and offers_form.is_valid():
+        return _offer_all(request, call, offers_form.cleaned_data)
+    page = Paginator(selectors.ranking(call), RANKING_PER_PAGE).get_page(
+        request.POST.get("page") or request.GET.get("page"))
+    rows = _ranking_rows(request, call, page, may_decide=may_decide,
+                         deciding=action in ("record", "preview"))
+    form = _committee_form(request, action)
+    refusal = ""
+    if action == "record":
+        recorded, refusal = _record(request, call, rows, form)
+        if recorded:
+            return recorded
+    return render(request, "scholarships/staff/ranking.html", {
+        "call": call,
+        "page": page,
+        "rows": rows,
+        "form": form if may_decide else None,
+        "refusal": refusal,
+        "decision_choices": DECISION_CHOICES,
+        "threshold": selectors.spread_threshold(),
+        **_selection_context(call, rows),
         "freed": selectors.freed_places(call),
         "meetings": list(call.committee_meetings.select_related("recorded_by")[:20]),
-        "reviewable": Application.objects.filter(
-            call=call, state__in=(State.ELIGIBLE, State.IN_REVIEW)).exists(),
+        "reviewable": selectors.reviewable(call).exists(),
         "to_offer": Application.objects.filter(call=call, state=State.SELECTED).count()
         if may_decide else 0,
         "offers_form": offers_form,
     })
 
 
-@role_required(*selectors.STAFF_ROLES)
+@access.staff_required
 def meeting_detail(request, pk):
     meeting = get_object_or_404(
         CommitteeMeeting.objects.select_related("call__programme", "recorded_by"), pk=pk)

@@ -10,21 +10,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from accounts.decorators import role_required
-from accounts.roles import Role
 from listing.pagination import bounded_page
-from privatemedia.files import stream_private_file
 from registry.selectors import duplicate_queue_size
 from reminders.selectors import reminders_about
 
-from .. import selectors, services
+from .. import access, guards, selectors, services
 from ..duplicates import duplicate_warnings
 from ..eligibility import eligibility_problems
 from ..filters import ApplicationFilter
 from ..forms.decisions import AssignReviewerForm, MoveForm
 from ..models import DocumentKind, Referee, ReviewScore
-from ..steps import STEPS, missing_items, summary
+from ..steps import STEPS, missing_items, shown_summary
 from ..workflow import Actor, State
+from .uploads import referee_letter_response
 
 MSG_MOVED = _("The application is now “%(state)s”.")
 MSG_BAD_MOVE = _("This step is not possible from this page. Reload it and try again.")
@@ -36,7 +34,7 @@ APPLICATIONS_PER_PAGE = 25
 STEP_SECTIONS = 1 + sum(1 for step in STEPS if step.fields)
 
 
-@role_required(Role.SCHOLARSHIP_ADMIN)
+@access.administrator_required
 def admin_home(request):
     dashboard, counted_at = selectors.call_dashboard()
     # Columns only for the states some call has applications in, in workflow order.
@@ -53,7 +51,7 @@ def admin_home(request):
     })
 
 
-@role_required(*selectors.STAFF_ROLES)
+@access.staff_required
 def application_list(request):
     filterset = ApplicationFilter(request.GET or None,
                                   queryset=selectors.application_table(user=request.user))
@@ -65,7 +63,7 @@ def application_list(request):
     })
 
 
-@role_required(*selectors.STAFF_ROLES)
+@access.staff_required
 def application_view(request, pk):
     application = selectors.application_for_staff(user=request.user, pk=pk)
     person = application.applicant
@@ -74,7 +72,7 @@ def application_view(request, pk):
     required = [d.kind for d in application.call.required_documents.all()]
     missing_documents = [DocumentKind(kind).label for kind in required if kind not in uploaded]
     # What was submitted is frozen with the application; a draft is shown as it stands.
-    shown = application.submitted_snapshot or summary(application)
+    shown = shown_summary(application)
     reference_date = application.call.age_reference_date or timezone.localdate()
     return render(request, "scholarships/staff/application_detail.html", {
         "application": application,
@@ -100,13 +98,13 @@ def application_view(request, pk):
 def _decision_context(request, application) -> dict:
     """The next steps the user may take, as buttons (or links to the page that
     takes them), the review and the offers."""
-    moves = selectors.next_steps(user=request.user, application=application)
+    moves = guards.next_steps(user=request.user, application=application)
     summary = selectors.review_summary(application)
     assignments = list(application.review_assignments.select_related("reviewer")
                        .prefetch_related(Prefetch("scores", queryset=ReviewScore.objects
                                                   .select_related("criterion")))
                        .order_by("assigned_at", "id"))
-    is_admin = services.actor_capacity(request.user, application) == Actor.ADMINISTRATOR
+    is_admin = access.actor_capacity(request.user, application) == Actor.ADMINISTRATOR
     may_assign = is_admin and application.state in REVIEWABLE
     return {
         "moves": moves,
@@ -124,7 +122,7 @@ def _decision_context(request, application) -> dict:
 
 
 @require_POST
-@role_required(Role.SCHOLARSHIP_ADMIN)
+@access.administrator_required
 def application_move(request, pk):
     """A next-step button: the move goes through the one service, with the
     state the administrator saw."""
@@ -145,12 +143,11 @@ def application_move(request, pk):
     return redirect("scholarships:application_view", pk=pk)
 
 
-@role_required(*selectors.STAFF_ROLES)
+@access.staff_required
 def referee_letter_download(request, pk, referee):
     """A referee's letter: staff only (the applicant never sees it)."""
     application = selectors.application_for_staff(user=request.user, pk=pk)
     letter = get_object_or_404(Referee, pk=referee, application=application,
                                letter_received_at__isnull=False)
     name = application.reference or f"application-{application.pk}"
-    return stream_private_file(letter.letter, content_type=letter.letter_content_type,
-                               download_name=f"{name}-reference-letter-{letter.pk}")
+    return referee_letter_response(letter, download_name=f"{name}-reference-letter-{letter.pk}")

@@ -12,18 +12,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from common import formats
 from privatemedia.files import stream_private_file
 
-from .. import selectors, services, steps
+from .. import access, selectors, services, steps
 from ..eligibility import eligibility_problems
 from ..forms.uploads import DocumentUploadForm, LetterUploadForm, RefereeForm
 from ..models import ApplicationDocument, DocumentKind, Referee
+from ..pdf import typed_letter_pdf
 from .session import keeps_typed_data, typed_data
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -50,7 +52,7 @@ LINK_STATUS = {"invalid": 404, "expired": 410, "replaced": 410, "used": 200}
 
 
 def _deadline_text(call) -> str:
-    return timezone.localtime(call.closes_at, BRUSSELS).strftime("%Y-%m-%d %H:%M:%S")
+    return formats.moment(call.closes_at, BRUSSELS)
 
 
 def _page(request, application, current_step: str, template: str, context: dict, status=200):
@@ -121,7 +123,7 @@ def document_download(request, pk, doc):
     document = (ApplicationDocument.objects
                 .select_related("application__applicant")
                 .filter(pk=doc, application_id=pk).first())
-    if document is None or not selectors.may_see_application(request.user, document.application):
+    if document is None or not access.may_see_application(request.user, document.application):
         raise Http404
     application = document.application
     name = application.reference or f"application-{application.pk}"
@@ -211,6 +213,21 @@ def referees_step(request, pk):
     })
 
 
+def referee_letter_response(letter: Referee, *, download_name: str):
+    """The letter as staff and reviewers download it: the file the referee
+    uploaded, or a PDF of the letter they typed in."""
+    if letter.letter:
+        return stream_private_file(letter.letter, content_type=letter.letter_content_type,
+                                   download_name=download_name)
+    if not letter.letter_text:
+        raise Http404
+    response = HttpResponse(typed_letter_pdf(letter), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{download_name}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 # --- the referee's page -----------------------------------------------------------------
 
 
@@ -247,7 +264,8 @@ def _referee_page(request, token: str):
         if form.is_valid():
             try:
                 services.referee_letter_upload(referee=referee, upload=form.cleaned_data["file"],
-                                               content_type=form.content_type)
+                                               content_type=form.content_type,
+                                               text=form.cleaned_data["text"])
             except ValidationError as error:
                 return _link_problem(request, error)
             return render(request, "scholarships/uploads/referee_thanks.html", {
@@ -317,7 +335,7 @@ def _submit_page(request, application, error: str = ""):
             "can_submit": call.is_open(now) and not missing and not problems,
         })
     else:
-        context["summary"] = application.submitted_snapshot or steps.summary(application)
+        context["summary"] = steps.shown_summary(application)
     return _page(request, application, "submit", "scholarships/uploads/submit.html", context)
 
 

@@ -2,6 +2,9 @@
 // page, recounted as the committee marks its decisions. The server counts the
 // same on a plain form post ("Count the selection again"), so the page works
 // without this script. No library: it must run on a closed network.
+// The quota and the yearly ceiling are the server's (scholarships/places.py):
+// data.free is the number of awards it counts free, and the warning shows
+// when more are marked selected than that; nothing of the rule is restated.
 (function () {
   "use strict";
   var node = document.getElementById("ranking-data");
