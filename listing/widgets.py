@@ -9,6 +9,7 @@ from html import escape
 from django import forms
 from django.forms.utils import flatatt
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
 
 class LeanSelect(forms.Select):
@@ -75,3 +76,37 @@ class CountrySelect(LeanSelect):
                      for code, label, html in options)
         parts.append("</select>")
         return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
+
+
+class SearchableCountrySelect(LeanSelect):
+    """A country choice that can be searched by typing (static/js/country-search.js):
+    the page gets a plain <select>, which is what works without JavaScript;
+    the script puts a text box with suggestions in front of it. For fields
+    whose choices are the countries (a form's country field), one per form."""
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__({"data-country-search": "", **(attrs or {})}, choices)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        # In the language of the page being drawn.
+        attrs = {"data-placeholder": _("Type to search"),
+                 "data-remove-label": _("Remove"), **(attrs or {})}
+        return super().render(name, value, attrs, renderer)
+
+
+class SearchableCountrySelectMultiple(SearchableCountrySelect):
+    """Several countries (nationalities): without JavaScript a <select
+    multiple>; with it, a text box that adds each country picked and a list
+    of those chosen, each with a button that removes it."""
+
+    allow_multiple_selected = True
+
+    def build_attrs(self, base_attrs, extra_attrs=None):
+        return {**super().build_attrs(base_attrs, extra_attrs), "multiple": True}
+
+    def value_from_datadict(self, data, files, name):
+        return forms.SelectMultiple.value_from_datadict(self, data, files, name)
+
+    def value_omitted_from_data(self, data, files, name):
+        # An unselected <select multiple> sends nothing: never "omitted".
+        return False

@@ -13,6 +13,13 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.messages import (  # noqa: F401  (shared with the sign-up form, in accounts)
+    MSG_BAD_EMAIL,
+    MSG_BIRTH_IN_FUTURE,
+    MSG_NAME_REQUIRED,
+)
+from common.validators import DateWindow
+from listing.widgets import SearchableCountrySelect, SearchableCountrySelectMultiple
 from privatemedia.files import validate_document_upload
 
 from .access import person_scope
@@ -20,12 +27,17 @@ from .models import Consent, HouseholdMember, IdentityDocument, Organisation, Pe
 from .selectors import parse_person_reference
 from .services import document_check
 
-MSG_NAME_REQUIRED = _("Give at least one name: a given name or a family name.")
-MSG_BIRTH_IN_FUTURE = _("The date of birth cannot be in the future.")
-MSG_BAD_EMAIL = _("Enter a valid e-mail address, such as name@example.org.")
 MSG_BAD_PHONE = _("Enter the phone number in international format, starting with + and the "
                   "country code, e.g. +32 470 12 34 56 or +221 77 123 45 67.")
+MSG_BIRTH_TOO_EARLY = _("A date of birth is at most 120 years ago: enter a date on or after "
+                        "%(earliest)s. Check the year.")
 MSG_EXPIRES_BEFORE_ISSUE = _("The expiry date must be after the date of issue.")
+MSG_ISSUED_IN_FUTURE = _("A document cannot be issued in the future: enter a date on or before "
+                         "%(latest)s.")
+MSG_ISSUED_TOO_EARLY = _("Documents issued more than 50 years ago are not accepted: enter a "
+                         "date on or after %(earliest)s. Check the year.")
+MSG_EXPIRES_TOO_FAR = _("Enter an expiry date between %(earliest)s and %(latest)s. Check the "
+                        "year.")
 MSG_SCAN_HELP = _("A PDF, JPEG or PNG scan of at most %(limit)s. If the form comes back with an "
                   "error, the file is not kept: choose it again before saving.")
 MSG_SCAN_REPLACES = _("Choosing a new file replaces the current scan.")
@@ -39,6 +51,16 @@ MSG_SIDE_REQUIRED = _("Say for which programme you add this document: only its s
                       "see it.")
 MSG_REFERENCE_MERGED = _("%(reference)s was merged into %(survivor)s: use that reference.")
 
+# The plausible dates, counted from today (common.validators): nobody living
+# was born more than 120 years ago; documents are issued for at most about
+# 30 years, and one that expired 50 years ago is no longer kept.
+BIRTH_DATE_WINDOW = DateWindow(years_back=120, days_ahead=0, early_message=MSG_BIRTH_TOO_EARLY,
+                               late_message=MSG_BIRTH_IN_FUTURE)
+ISSUED_ON_WINDOW = DateWindow(years_back=50, days_ahead=0, early_message=MSG_ISSUED_TOO_EARLY,
+                              late_message=MSG_ISSUED_IN_FUTURE)
+EXPIRES_ON_WINDOW = DateWindow(years_back=50, years_ahead=30, early_message=MSG_EXPIRES_TOO_FAR,
+                               late_message=MSG_EXPIRES_TOO_FAR)
+
 # A consent given "now" on a slow clock is still accepted.
 _CLOCK_TOLERANCE = datetime.timedelta(minutes=5)
 
@@ -50,6 +72,8 @@ def _helper(label) -> FormHelper:
 
 
 class PersonForm(forms.ModelForm):
+    birth_window = BIRTH_DATE_WINDOW
+
     class Meta:
         model = Person
         fields = [
@@ -57,7 +81,11 @@ class PersonForm(forms.ModelForm):
             "birth_date_precision", "sex", "nationalities", "country_of_residence",
             "email", "phone", "preferred_language",
         ]
-        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {
+            "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "nationalities": SearchableCountrySelectMultiple,
+            "country_of_residence": SearchableCountrySelect,
+        }
         error_messages = {
             "email": {"invalid": MSG_BAD_EMAIL},
             "phone": {"invalid": MSG_BAD_PHONE},
@@ -65,13 +93,8 @@ class PersonForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.birth_window.apply(self.fields["birth_date"])
         self.helper = _helper(_("Save"))
-
-    def clean_birth_date(self):
-        born = self.cleaned_data.get("birth_date")
-        if born and born > timezone.localdate():
-            raise forms.ValidationError(MSG_BIRTH_IN_FUTURE)
-        return born
 
     def clean(self):
         cleaned = super().clean()
@@ -107,6 +130,7 @@ class IdentityDocumentForm(forms.ModelForm):
         widgets = {
             "issued_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "expires_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "issuing_country": SearchableCountrySelect,
             # No "clear" box: a scan is replaced, not silently dropped.
             "scan": forms.FileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,"
                                                      "image/jpeg,image/png"}),
@@ -131,6 +155,8 @@ class IdentityDocumentForm(forms.ModelForm):
         if self.instance.scan:
             help_text = f"{MSG_SCAN_REPLACES} {help_text}"
         self.fields["scan"].help_text = help_text
+        ISSUED_ON_WINDOW.apply(self.fields["issued_on"])
+        EXPIRES_ON_WINDOW.apply(self.fields["expires_on"])
         self.helper = _helper(_("Save"))
 
     @property

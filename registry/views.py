@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.decorators import role_required
 from accounts.roles import Role
+from common.navigation import safe_next
 from listing.pagination import bounded_page
 from privatemedia.files import stream_private_file
 
@@ -203,10 +204,11 @@ def _document_form_page(request, person: Person, document: IdentityDocument):
         else:
             messages.success(request, MSG_DOCUMENT_SAVED)
             _warn_new_duplicates(request, person, known=known)
-            return redirect(person)
+            # Back to the page that sent the user here (the departure form).
+            return redirect(safe_next(request) or person)
     return render(request, "registry/document_form.html", {
         "form": form, "person": person, "document": document,
-        "choose_again_message": MSG_CHOOSE_FILE_AGAIN,
+        "choose_again_message": MSG_CHOOSE_FILE_AGAIN, "next": safe_next(request),
     })
 
 

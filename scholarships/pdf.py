@@ -11,6 +11,10 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
+from common import formats
+
+from .steps import shown_summary
+
 FONTS = Path(__file__).resolve().parent / "fonts"
 BRUSSELS = ZoneInfo("Europe/Brussels")
 
@@ -24,9 +28,16 @@ def _document() -> FPDF:
     return pdf
 
 
-def submission_summary_pdf(application) -> bytes:
-    """What the applicant submitted, from the snapshot taken at submission."""
-    snapshot = application.submitted_snapshot
+def submission_summary_pdf(application, *, language: str | None = None) -> bytes:
+    """What the applicant submitted, from the snapshot taken at submission,
+    wholly in one language: `language`, or the active one. The labels, choices
+    and dates are written now; the answers are as submitted."""
+    with translation.override(language or translation.get_language()):
+        return _submission_summary_pdf(application)
+
+
+def _submission_summary_pdf(application) -> bytes:
+    summary = shown_summary(application)
     title = _("Scholarship application %(reference)s") % {"reference": application.reference}
     pdf = _document()
     # Metadata for screen readers and for finding the file again. The page
@@ -34,17 +45,18 @@ def submission_summary_pdf(application) -> bytes:
     # reference searchable as plain ASCII in any language.
     pdf.set_title(title)
     pdf.set_keywords(application.reference or "")
-    pdf.set_subject(snapshot.get("call", ""))
+    pdf.set_subject(summary["call"])
     pdf.set_lang(translation.get_language() or "en")
     pdf.set_creation_date(application.submitted_at)
     pdf.set_font("DejaVu", "B", 15)
     pdf.multi_cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 10)
-    submitted = timezone.localtime(application.submitted_at).strftime("%Y-%m-%d %H:%M:%S %Z")
-    pdf.multi_cell(0, 6, snapshot.get("call", ""), new_x="LMARGIN", new_y="NEXT")
+    submitted = formats.moment(application.submitted_at) + timezone.localtime(
+        application.submitted_at).strftime(" %Z")
+    pdf.multi_cell(0, 6, summary["call"], new_x="LMARGIN", new_y="NEXT")
     pdf.multi_cell(0, 6, _("Submitted on %(date)s") % {"date": submitted},
                    new_x="LMARGIN", new_y="NEXT")
-    for section in snapshot.get("sections", []):
+    for section in summary["sections"]:
         pdf.ln(3)
         pdf.set_font("DejaVu", "B", 12)
         pdf.multi_cell(0, 7, section["title"], new_x="LMARGIN", new_y="NEXT")
@@ -119,4 +131,28 @@ def award_letter_pdf(offer) -> bytes:
            "candidate.") % {"deadline": date_format(deadline, "DATETIME_FORMAT")})
     pdf.ln(4)
     line(_("The scholarship office"))
+    return bytes(pdf.output())
+
+
+def typed_letter_pdf(referee) -> bytes:
+    """A reference letter the referee typed in, as the PDF staff and
+    reviewers download where an uploaded letter would be."""
+    application = referee.application
+    title = _("Reference letter from %(name)s") % {"name": referee.name}
+    pdf = _document()
+    pdf.set_title(title)
+    pdf.set_keywords(application.reference or "")
+    pdf.set_lang(translation.get_language() or "en")
+    pdf.set_font("DejaVu", "B", 15)
+    pdf.multi_cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 10)
+    about = _("For the application %(reference)s of %(applicant)s") % {
+        "reference": application.reference or "—", "applicant": application.applicant.full_name}
+    pdf.multi_cell(0, 6, about, new_x="LMARGIN", new_y="NEXT")
+    if referee.letter_received_at:
+        pdf.multi_cell(0, 6, _("Received on %(date)s") % {
+            "date": formats.moment(referee.letter_received_at)}, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    pdf.set_font("DejaVu", "", 11)
+    pdf.multi_cell(0, 6, referee.letter_text, new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from accounts.roles import Role
+from listing.widgets import SearchableCountrySelect
 
 from ..models import ProgressReport, ReviewAssignment, ScholarFollowUp
 from ..workflow import State
@@ -42,7 +43,8 @@ class _Form(forms.Form):
 
 
 def _date(label, **kwargs):
-    return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}),
+    return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"},
+                                                               format="%Y-%m-%d"),
                            **kwargs)
 
 
@@ -310,6 +312,7 @@ class ResidenceForm(_Form):
         label=_("Country, if elsewhere"), required=False,
         # Evaluated per request, so the names are sorted in the user's language.
         choices=lambda: [("", "---------"), *((c.code, c.name) for c in countries)],
+        widget=SearchableCountrySelect,
     )
     residence_confirmed_on = _date(_("Last confirmed on"), validators=[_past_date])
 

@@ -9,13 +9,17 @@ step then does not count as complete.
 Browser validation is off (the templates set novalidate): messages come from
 here, beside each field and in the applicant's language."""
 
+import datetime
+
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
-from registry.forms import ProfileForm
+from common.validators import DateWindow, FixedDateWindow
+from listing.widgets import SearchableCountrySelect
+from registry.forms import MSG_BIRTH_TOO_EARLY, ProfileForm
 from registry.models import Person
 
 from ..models import Application, LanguageLevel
@@ -28,6 +32,11 @@ MSG_REQUIRED = _("This answer is needed to complete the step.")
 MSG_SEX_REQUIRED = _("Choose one of the answers.")
 MSG_YEAR_IN_FUTURE = _("The year cannot be later than this year.")
 MSG_START_NOT_AFTER_TODAY = _("The planned start must be after today.")
+MSG_START_OUTSIDE_YEAR = _("This call is for the academic year %(year)s: the planned start must "
+                           "be between %(earliest)s and %(latest)s.")
+HELP_START_IN_YEAR = _("For the academic year %(year)s: between %(earliest)s and %(latest)s.")
+MSG_APPLICANT_TOO_YOUNG = _("Applicants are at least %(age)s years old: enter a date of birth on "
+                            "or before %(latest)s.")
 MSG_EXPERIENCE_NEGATIVE = _("The years of experience cannot be negative.")
 MSG_LANGUAGE_NEEDED = _("Give your level of English or of French: the programmes are taught "
                         "in one of them.")
@@ -39,6 +48,12 @@ MSG_MOTIVATION_TOO_LONG = _("Write at most %(max)s characters. You wrote %(count
 MSG_GIVEN_NAMES_HELP = _("All your given names, as written in your passport.")
 MSG_FAMILY_NAME_HELP = _("As written in your passport. Leave empty if you have a single name.")
 MSG_NATIONALITIES_HELP = _("Choose every nationality you hold.")
+# Applicants are adults or nearly: at least this old on the day they apply.
+APPLICANT_MIN_AGE = 16
+# The planned start of an academic year Y-(Y+1) (September to June): from
+# the July before, for preparatory courses, to the June it ends.
+START_MONTH_DAY, END_MONTH_DAY = (7, 1), (6, 30)
+
 MSG_PERSONAL_HELP = _("These details are kept in your profile and are used for all your "
                       "applications.")
 
@@ -73,9 +88,27 @@ class _StepMixin:
         self.helper = _helper()
 
 
+# years_ahead is negative: the latest date of birth is APPLICANT_MIN_AGE
+# years before today.
+APPLICANT_BIRTH_WINDOW = DateWindow(
+    years_back=120, years_ahead=-APPLICANT_MIN_AGE, early_message=MSG_BIRTH_TOO_EARLY,
+    late_message=MSG_APPLICANT_TOO_YOUNG, params={"age": APPLICANT_MIN_AGE})
+
+
+def planned_start_window(call) -> FixedDateWindow:
+    """The planned starts a call's academic year allows (START/END_MONTH_DAY)."""
+    year = call.academic_year
+    return FixedDateWindow(
+        earliest=datetime.date(year, *START_MONTH_DAY),
+        latest=datetime.date(year + 1, *END_MONTH_DAY),
+        early_message=MSG_START_OUTSIDE_YEAR, late_message=MSG_START_OUTSIDE_YEAR,
+        help_text=HELP_START_IN_YEAR, params={"year": call.academic_year_label})
+
+
 class PersonalForm(_StepMixin, ProfileForm):
     """The applicant's own data, saved on their registry Person."""
 
+    birth_window = APPLICANT_BIRTH_WINDOW
     # Selects without an empty choice: always sent.
     always_required = ("birth_date_precision", "preferred_language")
     required_when_strict = ("birth_date", "sex", "nationalities", "country_of_residence")
@@ -124,7 +157,8 @@ class EducationForm(_ApplicationStepForm):
     class Meta:
         model = Application
         fields = list(STEP_BY_SLUG["education"].fields)
-        widgets = {"degree_year": forms.NumberInput(attrs={"inputmode": "numeric"})}
+        widgets = {"degree_year": forms.NumberInput(attrs={"inputmode": "numeric"}),
+                   "degree_country": SearchableCountrySelect}
 
     def clean_degree_year(self):
         year = self.cleaned_data.get("degree_year")
@@ -164,8 +198,13 @@ class StudyPlanForm(_ApplicationStepForm):
         # A call that names no host institution leaves the choice open.
         if host.required and not host.queryset.exists():
             host.required = False
+        self.start_window = planned_start_window(self.call) if self.call else None
+        if self.start_window:
+            self.start_window.apply(self.fields["planned_start"])
 
     def clean_planned_start(self):
+        # The call's year is checked by the field (start_window); after today
+        # is checked here, so a date in the year but already past says so.
         start = self.cleaned_data.get("planned_start")
         if start and start <= timezone.localdate():
             raise forms.ValidationError(MSG_START_NOT_AFTER_TODAY)

@@ -16,6 +16,12 @@ MSG_REFEREE_IS_APPLICANT = _("This is your own e-mail address: a referee must be
                              "who knows your work.")
 MSG_REFEREE_ALREADY_NAMED = _("This person is already one of your referees.")
 MSG_REFEREE_NAME_REQUIRED = _("Give the referee's name.")
+MSG_LETTER_FILE_OR_TEXT = _("Upload your letter as a file or type it in the box: one of the "
+                            "two is needed.")
+MSG_LETTER_TOO_LONG = _("The letter can have at most %(limit_value)s characters (it has "
+                        "%(show_value)s). Shorten it, or upload it as a file.")
+# About ten pages: a letter longer than that is a document to upload.
+LETTER_TEXT_MAX = 20000
 
 # What the file pickers offer; the bytes are checked anyway.
 ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
@@ -54,9 +60,34 @@ class DocumentUploadForm(_FileForm):
 
 
 class LetterUploadForm(_FileForm):
+    """The referee's letter: a file, or the letter typed in (LETTER_TEXT_MAX
+    characters at most), or both; not neither."""
+
+    text = forms.CharField(
+        label=_("Or type your letter here"), required=False, max_length=LETTER_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text=_("If you have no file to upload, write the letter in this box instead."),
+        error_messages={"max_length": MSG_LETTER_TOO_LONG},
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["file"].label = _("Your reference letter")
+        self.fields["file"].label = _("Your reference letter, as a file")
+        self.fields["file"].required = False
+
+    def clean_file(self):
+        # Optional here: the typed text may stand in for it.
+        if not self.cleaned_data.get("file"):
+            return None
+        return super().clean_file()
+
+    def clean(self):
+        cleaned = super().clean()
+        if "file" in self.errors or "text" in self.errors:
+            return cleaned
+        if not cleaned.get("file") and not (cleaned.get("text") or "").strip():
+            raise forms.ValidationError(MSG_LETTER_FILE_OR_TEXT, code="required")
+        return cleaned
 
 
 class RefereeForm(forms.Form):
