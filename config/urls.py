@@ -32,6 +32,7 @@ urlpatterns = [
     path("scholarships/", include("scholarships.urls")),
     path("cases/", include("reintegration.urls")),
     path("audit/", include("audit.urls")),
+    path("reports/", include("reporting.urls")),
     path("admin/", admin.site.urls),
     # No login, no data: "ok"/"failing" per check (ops/health.py, docs/production.md).
     path("health/", HealthView.as_view(), name="health"),

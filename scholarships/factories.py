@@ -2,12 +2,15 @@ import datetime
 from decimal import Decimal
 
 import factory
-from django.utils import timezone
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.utils import timezone, translation
 from factory.django import DjangoModelFactory
 
 from accounts.roles import Role
 from registry.factories import OrganisationFactory, PersonFactory, UserFactory
 
+from . import services
 from .models import (
     Application,
     AwardOffer,
@@ -22,13 +25,24 @@ from .models import (
     ReviewAssignment,
     ReviewerProfile,
 )
-from .workflow import State
+from .states import State
 
 ELIGIBLE_COUNTRIES = ["BJ", "BF", "BI", "CD", "ET", "GN", "MA", "ML", "MZ", "NE", "RW", "SN",
                       "TZ", "UG", "PS"]
 
 
-class ProgrammeFactory(DjangoModelFactory):
+class InEnglish:
+    """`name`, `title`, `summary`... given to the factory are the English text:
+    modeltranslation writes a bare field to the active language's column, and
+    a test may run after a request in French left French active."""
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        with translation.override(settings.LANGUAGE_CODE):
+            return super()._create(model_class, *args, **kwargs)
+
+
+class ProgrammeFactory(InEnglish, DjangoModelFactory):
     class Meta:
         model = Programme
         django_get_or_create = ("name",)
@@ -37,7 +51,7 @@ class ProgrammeFactory(DjangoModelFactory):
     kind = Programme.Kind.MASTERS
 
 
-class CallFactory(DjangoModelFactory):
+class CallFactory(InEnglish, DjangoModelFactory):
     """An open call: opened a week ago, closes in three weeks."""
 
     class Meta:
@@ -124,8 +138,6 @@ class CompleteApplicationFactory(ApplicationFactory):
     def uploads(self, create, extracted, **kwargs):
         if not create:
             return
-        from django.core.files.base import ContentFile
-
         for required in self.call.required_documents.all():
             self.documents.create(
                 kind=required.kind, file=ContentFile(b"%PDF-1.4\n%%EOF\n", name="x.pdf"),
@@ -151,8 +163,6 @@ def admin_user(**kwargs):
 
 def submitted_application(**kwargs) -> Application:
     """A complete application submitted by its applicant through the service."""
-    from . import services
-
     if "applicant" not in kwargs:
         kwargs.setdefault("applicant__user", UserFactory())
     application = CompleteApplicationFactory(**kwargs)
@@ -161,8 +171,6 @@ def submitted_application(**kwargs) -> Application:
 
 
 def eligible_application(*, admin=None, **kwargs) -> Application:
-    from . import services
-
     application = submitted_application(**kwargs)
     return services.application_transition(actor=admin or admin_user(),
                                            application=application, to=State.ELIGIBLE)
@@ -191,8 +199,6 @@ def review_as(assignment: ReviewAssignment, *, percent: int, comment: str = "Sou
               conflict: bool = False, criterion_comment: str = "") -> ReviewAssignment:
     """The reviewer declares no conflict and scores every criterion at about
     `percent` of its scale (each with `criterion_comment`), through the services."""
-    from . import services
-
     services.review_declare(actor=assignment.reviewer, assignment=assignment, conflict=False)
     scores = {c.pk: round(c.scale_max * percent / 100)
               for c in assignment.application.call.criteria.all()}
@@ -204,8 +210,6 @@ def review_as(assignment: ReviewAssignment, *, percent: int, comment: str = "Sou
 def ranked_application(*, percents=(80, 80), admin=None, **kwargs) -> Application:
     """Eligible, reviewed by as many reviewers as percents (the call's number),
     each scoring about that percentage: ranked by the services."""
-    from . import services
-
     admin = admin or admin_user()
     call = kwargs.get("call") or CallFactory(reviewers_per_application=len(percents))
     kwargs["call"] = call
@@ -232,8 +236,6 @@ def offer_package(**overrides) -> dict:
 
 def offered_application(*, admin=None, percents=(80, 80), **kwargs) -> tuple:
     """Ranked, selected by a committee and offered the award: (application, offer)."""
-    from . import services
-
     admin = admin or admin_user()
     package = {name: kwargs.pop(name) for name in list(kwargs) if name in offer_package()}
     application = ranked_application(admin=admin, percents=percents, **kwargs)

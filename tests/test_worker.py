@@ -280,7 +280,7 @@ def test_every_e_mail_task_is_sent_by_a_real_worker_through_the_outbox(
     Application.objects.filter(pk=application.pk).update(
         state=State.SUBMITTED, reference="SCH-2026-00077",
         submitted_at=datetime.datetime.now(datetime.UTC),
-        submitted_snapshot=steps.summary(application))
+        submitted_snapshot=steps.snapshot(application))
     referee = RefereeFactory(application=application, email="o.sy@ucad.example.org")
     mail_dir = tmp_path / "mail"
     log_path = tmp_path / "worker.log"

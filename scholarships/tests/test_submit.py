@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from accounts.roles import Role
+from common import formats
 from registry.factories import PersonFactory, UserFactory
 from scholarships import eligibility, services, steps
 from scholarships.factories import ApplicationFactory, CallFactory, CompleteApplicationFactory
@@ -176,7 +177,7 @@ def test_a_page_opened_before_the_deadline_and_posted_after_is_refused_and_kept(
     call.save()
 
     response = client.post(page_url(application))
-    closed = timezone.localtime(call.closes_at).strftime("%Y-%m-%d %H:%M:%S")
+    closed = formats.moment(call.closes_at)
     assert response.status_code == 200
     assert response.context["error"] == str(services.MSG_CALL_CLOSED % {"closed": closed})
     assert escape(response.context["error"]) in response.content.decode()
@@ -196,7 +197,8 @@ def test_a_submitted_application_is_shown_read_only(client, applicant, applicati
     html = response.content.decode()
     assert application.reference in html
     assert SUBMIT_BUTTON not in html
-    assert response.context["summary"] == application.submitted_snapshot
+    assert response.context["summary"] == steps.render(application.submitted_snapshot) | {
+        "call": str(application.call)}
 
 
 def test_another_applicant_gets_404_and_cannot_submit(client, application):

@@ -36,6 +36,23 @@ OTHER_REVIEWERS = {"reviewer-be": ("Lotte", "Claes", "BE"),
                    "reviewer-fr": ("Camille", "Moreau", "FR")}
 
 
+# What a Master's scholar commits to on accepting, one condition a line.
+MASTERS_CONDITIONS = {
+    "en": "You enrol full time in the Master's programme named in the offer.\n"
+          "You arrive in Belgium before the start of the academic year and tell the "
+          "scholarship office.\n"
+          "You return to your country within three months of graduating.",
+    "fr": "Vous vous inscrivez à temps plein au master indiqué dans l'offre.\n"
+          "Vous arrivez en Belgique avant le début de l'année académique et en informez "
+          "le service des bourses.\n"
+          "Vous rentrez dans votre pays dans les trois mois qui suivent votre diplôme.",
+    "nl": "U schrijft zich voltijds in voor de masteropleiding die in het aanbod staat.\n"
+          "U komt vóór het begin van het academiejaar in België aan en meldt dat aan de "
+          "beursdienst.\n"
+          "U keert binnen drie maanden na uw diploma terug naar uw land.",
+}
+
+
 class Command(BaseCommand):
     help = "Load demo scholarship programmes and calls, and a selection in progress, once."
 
@@ -55,18 +72,35 @@ class Command(BaseCommand):
             kind=Organisation.Kind.HOST_UNIVERSITY, country="BE")[:6])
         african = list(Organisation.objects.filter(
             kind=Organisation.Kind.HOST_UNIVERSITY).exclude(country="BE")[:3])
-        masters = ProgrammeFactory(name="Master's scholarships", kind=Programme.Kind.MASTERS)
+        # Call content is written per language (scholarships/translation.py): the
+        # Master's programme and its call in all three, the others in English
+        # only, so the demo shows both a translation and the English fallback.
+        masters = ProgrammeFactory(name="Master's scholarships",
+                                   name_fr="Bourses de master", name_nl="Masterbeurzen",
+                                   kind=Programme.Kind.MASTERS)
         south = ProgrammeFactory(name="Intra-African scholarships",
+                                 name_fr="Bourses intra-africaines",
+                                 name_nl="Intra-Afrikaanse beurzen",
                                  kind=Programme.Kind.INTRA_AFRICAN)
-        phd = ProgrammeFactory(name="PhD scholarships", kind=Programme.Kind.PHD)
+        phd = ProgrammeFactory(name="PhD scholarships", name_fr="Bourses de doctorat",
+                               name_nl="Doctoraatsbeurzen", kind=Programme.Kind.PHD)
         CallFactory(
             programme=masters, title="Master's programmes in Belgium",
+            title_fr="Masters en Belgique", title_nl="Masteropleidingen in België",
             slug=f"masters-belgium-{year}", academic_year=year, quota=120,
             closes_at=now + datetime.timedelta(days=45), hosts=belgian,
             documents=[DocumentKind.IDENTITY, DocumentKind.DIPLOMA, DocumentKind.TRANSCRIPT,
                        DocumentKind.CV, DocumentKind.ADMISSION],
             summary="Nationals of partner countries with a bachelor's degree, aged 35 or "
-                    "less on 1 October, who live in their country.", max_age=35)
+                    "less on 1 October, who live in their country.",
+            summary_fr="Ressortissants des pays partenaires titulaires d'un diplôme de "
+                       "bachelier, âgés de 35 ans au plus au 1er octobre, qui vivent dans "
+                       "leur pays.",
+            summary_nl="Onderdanen van partnerlanden met een bachelordiploma, op 1 oktober "
+                       "hoogstens 35 jaar oud, die in hun land wonen.",
+            award_conditions=MASTERS_CONDITIONS["en"],
+            award_conditions_fr=MASTERS_CONDITIONS["fr"],
+            award_conditions_nl=MASTERS_CONDITIONS["nl"], max_age=35)
         CallFactory(
             programme=south, title="Intra-African master's scholarships",
             slug=f"intra-african-{year}", academic_year=year, quota=60,
