@@ -54,3 +54,11 @@ urlpatterns = [
          name="visit_reschedule"),
     path("<int:pk>/visits/<int:visit>/waive/", visits.visit_waive, name="visit_waive"),
 ]
+
+# The report (reintegration/reports/): returns, assistance, monitoring, scores.
+from .reports import views as report_views  # noqa: E402
+
+urlpatterns += [
+    path("report/", report_views.report_page, name="report"),
+    path("report/export.<str:fmt>", report_views.report_export, name="report_export"),
+]

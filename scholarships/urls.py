@@ -57,3 +57,11 @@ urlpatterns = [
     path("reviews/<int:pk>/letters/<int:referee>/", review.reviewer_letter_download,
          name="reviewer_letter"),
 ]
+
+# The report (scholarships/reports/): figures per academic year and call.
+from .reports import views as report_views  # noqa: E402
+
+urlpatterns += [
+    path("report/", report_views.report_page, name="report"),
+    path("report/export.<str:fmt>", report_views.report_export, name="report_export"),
+]
