@@ -90,3 +90,31 @@ def test_a_deep_page_joins_only_its_own_rows():
     assert [row["id"] for row in page] == list(queryset.values_list("id", flat=True)[10:12])
     rows_sql = queries.captured_queries[-1]["sql"]
     assert "IN (SELECT" in rows_sql and "OFFSET 10" in rows_sql
+
+
+def test_the_count_reads_no_annotation_of_the_rows():
+    from django.db.models import Exists, OuterRef
+
+    from registry.models import IdentityDocument
+
+    queryset = persons(3).annotate(has_document=Exists(
+        IdentityDocument.objects.filter(person=OuterRef("pk"))))
+    with CaptureQueriesContext(connection) as queries:
+        page = bounded_page(queryset, 1, per_page=2, count_limit=50)
+    count_sql = next(q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"])
+    assert "EXISTS" not in count_sql.upper()
+    assert page.count == 3
+
+
+def test_the_admin_paginator_counts_at_most_limit_plus_one_rows():
+    from listing.pagination import BoundedCountPaginator
+
+    paginator = BoundedCountPaginator(persons(7), 2, count_limit=4)
+    with CaptureQueriesContext(connection) as queries:
+        assert paginator.count == 5
+    assert "LIMIT 5" in queries.captured_queries[0]["sql"]
+    assert not paginator.counted_all
+    # A page past the counted rows is still served: the rows exist.
+    assert len(paginator.page(4).object_list) == 1
+    exact = BoundedCountPaginator(persons(0), 2, count_limit=100)
+    assert exact.count == 7 and exact.counted_all and exact.num_pages == 4

@@ -36,6 +36,7 @@ from reintegration.workflow import AFTER_ARRIVAL, NextAction, State
 MARKER = "Bench team"
 TEAMS = 10
 CASEWORKERS_PER_TEAM = 8
+HEAVY_CASELOAD_WEIGHT = 10
 # A case's state by share: most cases are followed after the return; a fifth
 # are closed; some never leave or lose contact.
 STATES = [(State.INTAKE, 5), (State.COUNSELLING, 8), (State.RETURN_APPROVED, 5),
@@ -112,6 +113,9 @@ class Command(BaseCommand):
                 ("Bench local partner Dakar", "SN", Organisation.Kind.LOCAL_PARTNER),
                 ("Bench local partner Erbil", "IQ", Organisation.Kind.LOCAL_PARTNER)]]
         states, weights = zip(*STATES, strict=True)
+        # caseworker-2 carries about ten times the usual caseload: the benchmark
+        # measures the caseload of caseworker-1 (usual) and caseworker-2 (large).
+        load = [HEAVY_CASELOAD_WEIGHT if n == 1 else 1 for n in range(len(caseworkers))]
         rows = []
         for principal in principals:
             state = rnd.choices(states, weights)[0]
@@ -132,7 +136,7 @@ class Command(BaseCommand):
                 principal_id=principal, state=state, state_changed_at=opened,
                 country_of_return=country,
                 region_of_return=rnd.choice(REGIONS.get(country, ["Capital"])),
-                caseworker=rnd.choice(caseworkers), partner_id=rnd.choice(partners),
+                caseworker=rnd.choices(caseworkers, load)[0], partner_id=rnd.choice(partners),
                 planned_departure_on=planned, arrived_on=arrived, next_action=action,
                 next_action_due=self.today + datetime.timedelta(days=rnd.randint(-20, 45))
                 if action else None,

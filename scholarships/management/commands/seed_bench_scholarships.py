@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.roles import Role
+from common.demo import refuse_demo_data_in_production
 from numbering.models import Counter
 from registry.bench import BATCH, bench_users, bulk_persons, keeping_dates
 from registry.factories import NAME_POOLS
@@ -77,6 +78,14 @@ OFFERED = {State.OFFERED: AwardOffer.Status.OPEN, State.ACCEPTED: AwardOffer.Sta
            State.DISCONTINUED: AwardOffer.Status.ACCEPTED}
 REVIEWERS = 150
 REVIEWS_PER_APPLICATION = 2
+# A small call in review (about 1% of the applications, 1,000 of 100,000) beside
+# the largest one (about 11%): the ranking is measured at both sizes.
+SMALL_CALL_SHARE = 0.01
+SMALL_CALL_SLUG = "phd-small"
+# Reviewers' histories differ in size: reviewer-1 is picked about ten times as
+# often as the others (a large history), the others alike (the benchmark
+# measures the reviewer queue of reviewer-1 and of reviewer-2).
+HEAVY_REVIEWER_WEIGHT = 10
 
 
 def _phase(years_ago: int) -> str:
@@ -94,8 +103,6 @@ class Command(BaseCommand):
         parser.add_argument("--cases", type=int, default=0, help="(the reintegration part's)")
 
     def handle(self, *args, applications, persons, seed, **options):
-        from common.demo import refuse_demo_data_in_production
-
         refuse_demo_data_in_production()
         if Call.objects.filter(slug__startswith=MARKER).exists():
             self.stdout.write("Scholarship benchmark data already loaded (calls named "
@@ -148,8 +155,24 @@ class Command(BaseCommand):
                     documents=[DocumentKind.IDENTITY, DocumentKind.DIPLOMA, DocumentKind.CV],
                 )
                 calls.append((call, share * YEAR_SHARE[years_ago], years_ago))
+            if slug == "phd":
+                calls.append((self.make_small_call(programme, newest - 1, max_age),
+                               SMALL_CALL_SHARE, 1))
         self.stdout.write(f"  {len(calls)} calls")
         return calls
+
+    def make_small_call(self, programme, year: int, max_age) -> Call:
+        """A second call in review, a tenth the size of the largest one: the
+        benchmark measures the ranking at both sizes (issue 14)."""
+        return CallFactory(
+            programme=programme, title=f"PhD scholarships {year}-{year + 1} (small)",
+            slug=f"{MARKER}{SMALL_CALL_SLUG}-{year}", academic_year=year,
+            opens_at=datetime.datetime(year - 1, 10, 15, 9, tzinfo=datetime.UTC),
+            closes_at=datetime.datetime(year, 2, 15, 12, tzinfo=datetime.UTC),
+            max_age=max_age, age_reference_date=datetime.date(year, 10, 1),
+            min_degree=Degree.MASTER, quota=10,
+            documents=[DocumentKind.IDENTITY, DocumentKind.DIPLOMA, DocumentKind.CV],
+        )
 
     # --- applications ----------------------------------------------------------
 
@@ -241,6 +264,8 @@ class Command(BaseCommand):
         criteria: dict[int, list[Criterion]] = {}
         for criterion in Criterion.objects.filter(call__slug__startswith=MARKER):
             criteria.setdefault(criterion.call_id, []).append(criterion)
+        reviewer_weights = [HEAVY_REVIEWER_WEIGHT if n == 0 else 1
+                            for n in range(len(reviewers))]
         made = 0
         chosen = [r for r in rows if r["state"] in REVIEWED or r["state"] == State.IN_REVIEW]
         for start in range(0, len(chosen), BATCH // 2):
@@ -249,7 +274,10 @@ class Command(BaseCommand):
                 assigned = (row["submitted"] or row["created"]) + datetime.timedelta(
                     days=rnd.uniform(10, 40))
                 assigned = min(assigned, self.now - datetime.timedelta(days=1))
-                for reviewer in rnd.sample(reviewers, REVIEWS_PER_APPLICATION):
+                first = rnd.choices(reviewers, reviewer_weights)[0]
+                others = rnd.sample(reviewers, REVIEWS_PER_APPLICATION)
+                picked = [first, *[r for r in others if r != first]][:REVIEWS_PER_APPLICATION]
+                for reviewer in picked:
                     if row["state"] == State.IN_REVIEW:
                         status = rnd.choices(
                             [ReviewAssignment.Status.TO_DECLARE, ReviewAssignment.Status.TO_SCORE,
