@@ -26,8 +26,16 @@ run: $(STAMP)
 	$(BIN)/python manage.py seed_demo_reintegration
 	$(BIN)/python bin/serve.py --port $(PORT)
 
+# axe-core for the browser tests' accessibility check (tests/axe.py), from npm
+# at the version package-lock.json pins; installed again only when missing or
+# when the pins change.
+AXE := node_modules/axe-core/axe.min.js
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
 ## make test: the whole suite (PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set).
-test: $(STAMP)
+test: $(STAMP) $(AXE)
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py compile_catalogs
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -48,4 +56,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var node_modules

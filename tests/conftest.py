@@ -67,6 +67,65 @@ def csp_violations(request) -> list[str]:
     return violations
 
 
+@pytest.fixture
+def accessibility_violations() -> dict[tuple[str, str], list[dict]]:
+    """axe-core's WCAG 2.1 A/AA violations on the pages of this browser test,
+    by (page address, rule): filled after each page loads (tests/axe.py)."""
+    return {}
+
+
+@pytest.fixture
+def context(context, accessibility_violations):
+    """pytest-playwright's browser context, with axe-core run on every page it
+    loads: a new browser test is checked without asking for it."""
+    from tests.axe import install_auto_check
+
+    def report(url: str, found: list[dict]) -> None:
+        for violation in found:
+            accessibility_violations[(url, violation["id"])] = [violation]
+
+    install_auto_check(context, report)
+    return context
+
+
+@pytest.fixture(autouse=True)
+def _no_accessibility_violation(request):
+    """Every browser test fails when a page it visited, or the page it ends
+    on, breaks a WCAG 2.1 A/AA rule that axe-core checks."""
+    if not request.node.get_closest_marker("browser") or "page" not in request.fixturenames:
+        yield
+        return
+    from tests.axe import describe, violations
+
+    found = request.getfixturevalue("accessibility_violations")
+    context = request.getfixturevalue("context")
+    yield
+    marker = request.node.get_closest_marker("browser_context_args")
+    if marker and marker.kwargs.get("java_script_enabled") is False:
+        # axe needs JavaScript to run; the pages themselves are checked by the
+        # tests that visit them with JavaScript.
+        return
+    for page in context.pages:
+        if page.is_closed() or not page.url.startswith("http"):
+            continue
+        try:
+            for violation in violations(page):
+                found[(page.url, violation["id"])] = [violation]
+        except Exception:  # a page that is not HTML (a PDF) has nothing to check
+            continue
+    if os.environ.get("AXE_LOG"):  # a record of what was found, for counting by rule
+        import json
+
+        with open(os.environ["AXE_LOG"], "a", encoding="utf-8") as log:
+            for (url, rule), items in sorted(found.items()):
+                log.write(json.dumps({"test": request.node.nodeid, "url": url, "rule": rule,
+                                      "nodes": len(items[0]["nodes"])}) + "\n")
+    if found:
+        pytest.fail("Accessibility (axe-core, WCAG 2.1 A/AA) violation(s):\n" + "\n".join(
+            describe(url, items) for (url, _rule), items in sorted(found.items())),
+            pytrace=False)
+
+
 @pytest.fixture(autouse=True)
 def _no_content_security_policy_violation(request):
     """Every browser test fails when a page reports a violation of the policy
