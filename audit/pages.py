@@ -99,6 +99,7 @@ PAGES: dict[str, Page] = {
     "reintegration:team": _case("", LIST),
     "reintegration:all_cases": _case("", LIST),
     "reintegration:export": _case("", EXPORT),
+    "reintegration:export_xlsx": _case("", EXPORT),
     "reintegration:access_log": Page("reintegration.sensitiveaccess", "", LIST),
     "reintegration:intake": Page("registry.person", "", LIST),
     "reintegration:case_open": Page("registry.person", "person", person_kwarg="person"),
@@ -125,6 +126,8 @@ PAGES: dict[str, Page] = {
     # Aggregate figures (small counts suppressed): their exports are logged.
     "scholarships:report_export": _application("", EXPORT),
     "reintegration:report_export": _case("", EXPORT),
+    # The staff list's export (the views write the row with its row count).
+    "scholarships:application_list_export": _application("", EXPORT),
     # --- the read log itself: reading who read what is a read too ------------------------
     "audit:console": Page("audit.readevent", "", LIST),
     "audit:person": Page("registry.person", person_kwarg="pk"),

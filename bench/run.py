@@ -90,8 +90,9 @@ PAGES = [
      "project admin: return cases (as a superuser: every case)", "superuser", "admin"),
     ("admin-persons", "/admin/registry/person/", "project admin: persons", "office", "admin"),
 ]
-# Names --only accepts besides the pages: the deadline rush and the login cost.
-EXTRAS = ("rush", "login")
+# Names --only accepts besides the pages: the deadline rush, the login cost and
+# the long exports (bench/export.py).
+EXTRAS = ("rush", "login", "export")
 
 
 def log(message: str) -> None:
@@ -743,6 +744,15 @@ def main() -> int:
     manage(env, "seed_bench", "--applications", str(args.applications), "--cases",
            str(args.cases))
     prepare_django(env)
+    exports = None
+    if not wanted or "export" in wanted:
+        from bench.export import export_section, run_export
+
+        office_session()  # the exports' user, bench-office
+        exports = run_export(log=log)
+        if wanted == {"export"}:  # no page asked for: no server to start
+            print(export_section(exports))
+            return 0
     pages, facts = resolve_pages(pages)
     queries = count_queries(pages)
     info = machine()
@@ -808,6 +818,8 @@ def main() -> int:
         body = table(rows, queries)
     else:
         body = write_results(info, args, tool, rows, queries, rush, login)
+        if exports:
+            RESULTS.write_text(f"{RESULTS.read_text().rstrip()}\n\n{export_section(exports)}")
         log(f"written to {RESULTS.relative_to(ROOT)}")
     print()
     print(f"{info['date']}, {info['cpus']} CPUs, PostgreSQL {info['postgres']}, "

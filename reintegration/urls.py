@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .reports import list_exports
 from .views import cases, intake, lists, partner, plans, visits
 
 app_name = "reintegration"
@@ -8,7 +9,11 @@ urlpatterns = [
     path("", lists.caseload, name="caseload"),
     path("team/", lists.team, name="team"),
     path("all/", lists.all_cases, name="all_cases"),
-    path("export/<slug:scope>.csv", lists.export, name="export"),
+    # The lists' exports (reintegration/reports/list_exports.py).
+    path("export/<slug:scope>.csv", list_exports.case_list_export, {"fmt": "csv"},
+         name="export"),
+    path("export/<slug:scope>.xlsx", list_exports.case_list_export, {"fmt": "xlsx"},
+         name="export_xlsx"),
     path("access-log/", lists.access_log, name="access_log"),
     # Intake: search the registry first.
     path("new/", intake.intake, name="intake"),

@@ -3,7 +3,7 @@ sets from its own `reports` package (found by reporting.apps at start-up), so
 this shared app imports no programme."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .exports import Dataset
 
@@ -17,6 +17,9 @@ class Kind:
     may_export: Callable[..., bool]
     # build(user=..., params=...) -> Dataset, scoped to what that user may see.
     build: Callable[..., Dataset]
+    # Who may ask for the names (the "include names" box of a list's export);
+    # nobody unless the programme says so: exports are pseudonymised.
+    may_include_names: Callable[..., bool] = field(default=lambda user: False)
 
 
 _KINDS: dict[str, Kind] = {}

@@ -58,6 +58,12 @@ class Dataset:
     count: Callable[[], int]
     model: str = ""
     extra: dict = field(default_factory=dict)
+    # The first n rows in one query (a list's direct export decides with it
+    # whether the list is small enough to be served at once).
+    head: Callable[[int], list] | None = None
+    # Called once every row is written: a data set that must log what left
+    # (special category data) does it here, whoever wrote the file.
+    done: Callable[[], None] | None = None
 
     def columns_for(self, *, pseudonymise: bool = True) -> list[Column]:
         return [c for c in self.columns if not (pseudonymise and c.identifying)]
@@ -157,6 +163,8 @@ def dataset_write(dataset: Dataset, handle, *, fmt: str, pseudonymise: bool = Tr
         workbook.save(handle)
     else:
         raise ValueError(fmt)
+    if dataset.done:
+        dataset.done()
     return count
 
 

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audit.models import ReadEvent
@@ -26,7 +26,7 @@ from .models import ExportJob
 logger = logging.getLogger(__name__)
 Status = ExportJob.Status
 
-MOVES = {
+MOVES: dict[str, tuple[str, ...]] = {
     Status.QUEUED: (Status.RUNNING, Status.FAILED),
     Status.RUNNING: (Status.DONE, Status.FAILED, Status.RUNNING),
     Status.DONE: (Status.EXPIRED,),
@@ -35,6 +35,9 @@ MOVES = {
 }
 
 MSG_NOT_ALLOWED = _("You may not export this.")
+# A job's parameter that is not a filter: the language of the user who asked,
+# in which the worker writes the headers and labels.
+LANGUAGE_PARAM = "_lang"
 
 
 class InvalidTransition(Exception):
@@ -96,27 +99,8 @@ def export_job_build(*, job_id: int) -> str:
         _move(job, Status.FAILED, finished_at=timezone.now(), error=str(MSG_NOT_ALLOWED))
         return Status.FAILED
     try:
-        dataset = kind.build(user=job.user, params=job.params)
-        total = dataset.count()
-        ExportJob.objects.filter(pk=job.pk).update(total_rows=total)
-
-        def progress(done: int) -> None:
-            ExportJob.objects.filter(pk=job.pk).update(rows_done=done)
-
-        with tempfile.TemporaryFile() as handle:
-            rows = dataset_write(dataset, handle, fmt=job.format,
-                                 pseudonymise=job.pseudonymised, progress=progress)
-            handle.seek(0)
-            job.file.save(f"export.{job.format}", File(handle), save=False)
-        finished = timezone.now()
-        _move(job, Status.DONE, file=job.file.name, rows_done=rows, total_rows=rows,
-              finished_at=finished,
-              expires_at=finished + datetime.timedelta(hours=keep_hours()))
-        # The file leaves the system when its owner downloads it (logged then,
-        # reporting.views.job_download); its making is logged here, with its rows.
-        record_read(user=job.user, action=ReadEvent.Action.EXPORT, model=kind.model,
-                    object_id=job.pk, page="reporting:job", rows=rows)
-        return Status.DONE
+        with translation.override(job.params.get(LANGUAGE_PARAM) or settings.LANGUAGE_CODE):
+            return _build(job, kind)
     except Exception as exc:
         logger.exception("Export job %s failed", job.pk)
         if job.file:
@@ -124,6 +108,31 @@ def export_job_build(*, job_id: int) -> str:
         _move(job, Status.FAILED, finished_at=timezone.now(), error=type(exc).__name__,
               file="")
         return Status.FAILED
+
+
+def _build(job: ExportJob, kind) -> str:
+    """Write the file and mark the job done (errors: export_job_build)."""
+    dataset = kind.build(user=job.user, params=job.params)
+    total = dataset.count()
+    ExportJob.objects.filter(pk=job.pk).update(total_rows=total)
+
+    def progress(done: int) -> None:
+        ExportJob.objects.filter(pk=job.pk).update(rows_done=done)
+
+    with tempfile.TemporaryFile() as handle:
+        rows = dataset_write(dataset, handle, fmt=job.format,
+                             pseudonymise=job.pseudonymised, progress=progress)
+        handle.seek(0)
+        job.file.save(f"export.{job.format}", File(handle), save=False)
+    finished = timezone.now()
+    _move(job, Status.DONE, file=job.file.name, rows_done=rows, total_rows=rows,
+          finished_at=finished,
+          expires_at=finished + datetime.timedelta(hours=keep_hours()))
+    # The file leaves the system when its owner downloads it (logged then,
+    # reporting.views.job_download); its making is logged here, with its rows.
+    record_read(user=job.user, action=ReadEvent.Action.EXPORT, model=kind.model,
+                object_id=job.pk, page="reporting:job", rows=rows)
+    return Status.DONE
 
 
 def export_jobs_expire(*, now: datetime.datetime | None = None) -> int:

@@ -65,3 +65,11 @@ urlpatterns += [
     path("report/", report_views.report_page, name="report"),
     path("report/export.<str:fmt>", report_views.report_export, name="report_export"),
 ]
+
+# The staff list's export (scholarships/reports/list_exports.py), with its filters.
+from .reports import list_exports  # noqa: E402
+
+urlpatterns += [
+    path("applications/export.<str:fmt>", list_exports.application_list_export,
+         name="application_list_export"),
+]

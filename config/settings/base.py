@@ -224,6 +224,9 @@ REPORTING_EXPORT_KEEP_HOURS = env.int("REPORTING_EXPORT_KEEP_HOURS", default=24)
 REINTEGRATION_BUDGET_MONTHS = env.int("REINTEGRATION_BUDGET_MONTHS", default=12)
 # Monitoring visits are scheduled this many months after arrival (editable per visit).
 REINTEGRATION_VISIT_MONTHS = env.list("REINTEGRATION_VISIT_MONTHS", cast=int,
+# A staff list's export of up to this many rows is served at once; a longer one
+# is built in the background, with a progress page (reporting.list_exports).
+REPORTING_EXPORT_DIRECT_MAX_ROWS = env.int("REPORTING_EXPORT_DIRECT_MAX_ROWS", default=5000)
                                       default=[3, 6, 12])
 # A visit is recorded from this many days before its due date; earlier only
 # with a recorded reason (a case cannot be closed on the day of arrival).

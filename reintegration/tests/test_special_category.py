@@ -93,7 +93,7 @@ def test_the_export_of_a_user_without_the_right_has_no_vulnerability_column(
     response = client.get(reverse("reintegration:export", args=["all"]), {"state": "all"})
     text = response.content.decode("utf-8-sig")
     header = text.splitlines()[0].split(",")
-    assert "vulnerabilities" not in header
+    assert "Vulnerabilities" not in header  # the column, headed in the user's language
     assert sensitive_case.reference in text
     for secret in SECRETS:
         assert secret not in text
@@ -116,7 +116,7 @@ def test_the_caseworker_the_supervisor_and_the_dpo_see_it_and_are_logged(
     export = client.get(reverse("reintegration:export", args=[scope]),
                         {"state": "all"}).content.decode("utf-8-sig")
     lines = export.splitlines()
-    assert lines[0].split(",")[-1] == "vulnerabilities"
+    assert lines[0].split(",")[-1] == "Vulnerabilities"
     assert lines[1].endswith(TOP_UP_LABEL)
     assert VULNERABILITY_NOTE not in export  # the kinds, never the notes
     assert logged.filter(what=SensitiveAccess.What.EXPORT).count() == 1
