@@ -10,7 +10,19 @@ from operator import and_
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Avg, Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Avg,
+    Count,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -418,24 +430,60 @@ def reviewer_candidates(application: Application) -> QuerySet:
             .order_by("load", "user_id"))
 
 
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    """An assignment as the reviewer's queue shows it (read as values)."""
+
+    pk: int
+    status: str
+    status_label: str
+    assigned_at: datetime.datetime
+    total: Decimal | None
+    reference: str
+    applicant: str
+    call_title: str
+
+
+class _QueueRows:
+    """A query of assignments as a Paginator reads it: count(), and a slice
+    read as values and made QueueRows (no model instances)."""
+
+    FIELDS = ("id", "status", "assigned_at", "total", "application__reference",
+              "application__applicant__given_names", "application__applicant__family_name",
+              *in_every_language("application__call__title"))
+
+    def __init__(self, queryset: QuerySet):
+        self.queryset = queryset
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key):
+        labels = dict(ReviewAssignment.Status.choices)
+        return [QueueRow(pk=row["id"], status=row["status"],
+                         status_label=labels.get(row["status"], row["status"]),
+                         assigned_at=row["assigned_at"], total=row["total"],
+                         reference=row["application__reference"] or "",
+                         applicant=full_name(row["application__applicant__given_names"],
+                                             row["application__applicant__family_name"]),
+                         call_title=localized(row, "application__call__title"))
+                for row in self.queryset.values(*self.FIELDS)[key]]
+
+
 def reviewer_queue(user) -> dict:
-    """The reviewer's assignments: to declare, to score, and done (submitted or
-    returned for a conflict). Two queries whatever the number of rows."""
-    rows = list(reviews_of(user)
-                .select_related("application__call", "application__applicant")
-                .only("id", "status", "assigned_at", "declared_at", "submitted_at", "total",
-                      "application__id", "application__reference", "application__call__id",
-                      *in_every_language("application__call__title"),
-                      "application__call__academic_year",
-                      "application__call__closes_at", "application__applicant__id",
-                      "application__applicant__given_names",
-                      "application__applicant__family_name")
-                .order_by("assigned_at", "id"))
-    queue = {"to_declare": [], "to_score": [], "done": []}
-    for row in rows:
-        key = row.status if row.status in ("to_declare", "to_score") else "done"
-        queue[key].append(row)
-    queue["done"].reverse()  # the latest first
+    """The reviewer's assignments: to declare and to score (lists: a reviewer
+    has a few open at a time), and done (submitted or returned for a
+    conflict), the latest first, to paginate: its count and one page are
+    read, never the whole history. Rows are QueueRows, read as values."""
+    queue = {"to_declare": [], "to_score": []}
+    for row in _QueueRows(reviews_of(user).filter(status__in=OPEN_ASSIGNMENTS)
+                          .order_by("assigned_at", "id"))[:]:
+        queue[row.status].append(row)
+    queue["done"] = _QueueRows(reviews_of(user).exclude(status__in=OPEN_ASSIGNMENTS)
+                               .order_by("-assigned_at", "-id"))
     return queue
 
 
@@ -489,14 +537,41 @@ def reviewable(call: Call) -> QuerySet:
             .order_by("submitted_at", "id"))
 
 
-def ranking(call: Call) -> QuerySet:
+class Ranking:
     """The call's applications from eligibility on, best score first (no score
-    last), with their review figures computed by the database in the same
-    query."""
-    return (Application.objects.filter(call=call, state__in=RANKING_STATES)
-            .select_related("applicant").only(*RANKING_FIELDS)
-            .annotate(**_review_aggregates())
-            .order_by(F("review_score").desc(nulls_last=True), "submitted_at", "id"))
+    last), as a Paginator reads them: count() counts the applications alone;
+    a slice orders them by their mean score (one index probe each, ids only)
+    and then reads the slice's applications with their review figures,
+    computed by the database for those rows only. Three queries a page."""
+
+    def __init__(self, call: Call):
+        self.applications = Application.objects.filter(call=call, state__in=RANKING_STATES)
+
+    def count(self) -> int:
+        return self.applications.order_by().count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice):
+            return self[key:key + 1][0]
+        score = (ReviewAssignment.objects
+                 .filter(application=OuterRef("pk"), status=ReviewAssignment.Status.SUBMITTED)
+                 .order_by().values("application").annotate(score=Avg("total")).values("score"))
+        ids = list(self.applications.annotate(score=Subquery(score))
+                   .order_by(F("score").desc(nulls_last=True), "submitted_at", "id")
+                   .values_list("pk", flat=True)[key])
+        rows = (Application.objects.filter(pk__in=ids)
+                .select_related("applicant").only(*RANKING_FIELDS)
+                .annotate(**_review_aggregates()).order_by())
+        by_id = {row.pk: row for row in rows} if ids else {}
+        return [by_id[pk] for pk in ids]
+
+
+def ranking(call: Call) -> Ranking:
+    """The call's ranking (Ranking): paginate it."""
+    return Ranking(call)
 
 
 def ranking_row_summary(call: Call, application, threshold: Decimal) -> ReviewSummary:
@@ -512,15 +587,19 @@ def first_nationality(person) -> str:
 
 def selection_split(call: Call) -> dict:
     """Who holds the call's awards now, by sex and by (first) nationality:
-    one query."""
+    one query, counted by the database (a row per sex and nationalities)."""
     by_sex: dict[str, int] = {}
     by_country: dict[str, int] = {}
-    for person in (Person.objects.filter(scholarship_applications__call=call,
-                                         scholarship_applications__state__in=HOLDS_PLACE)
-                   .only("id", "sex", "nationalities")):
-        by_sex[person.sex] = by_sex.get(person.sex, 0) + 1
-        country = first_nationality(person)
-        by_country[country] = by_country.get(country, 0) + 1
+    for sex, nationalities, number in (
+            Application.objects.filter(call=call, state__in=HOLDS_PLACE).order_by()
+            .values_list("applicant__sex", "applicant__nationalities")
+            .annotate(number=Count("id"))):
+        by_sex[sex] = by_sex.get(sex, 0) + number
+        # Read as values: the column's text ("SN,KE"), not Country objects.
+        first = (nationalities.split(",") if isinstance(nationalities, str)
+                 else list(nationalities or [""]))[0]
+        country = getattr(first, "code", first) or ""
+        by_country[country] = by_country.get(country, 0) + number
     return {"sex": by_sex, "country": by_country}
 
 
@@ -532,17 +611,27 @@ def reserve_queue(call: Call) -> QuerySet:
             .order_by(F("review_score").desc(nulls_last=True), "submitted_at", "id"))
 
 
-def freed_places(call: Call) -> list:
+FREED_STATUSES = (AwardOffer.Status.DECLINED, AwardOffer.Status.LAPSED,
+                  AwardOffer.Status.WITHDRAWN)
+
+
+def freed_places(call: Call, limit: int | None = None) -> list:
     """Offers of the call that gave their place back (declined, lapsed,
-    withdrawn), with the offer that took the place, if any: two queries."""
-    return list(AwardOffer.objects
-                .filter(application__call=call, status__in=(
-                    AwardOffer.Status.DECLINED, AwardOffer.Status.LAPSED,
-                    AwardOffer.Status.WITHDRAWN))
-                .select_related("application__applicant")
-                .prefetch_related(Prefetch("replacements", queryset=AwardOffer.objects
-                                           .select_related("application__applicant")))
-                .order_by("-answered_at", "-id"))
+    withdrawn), the latest first (the latest `limit` of them), with the offer
+    that took the place, if any: two queries."""
+    offers = (AwardOffer.objects
+              .filter(application__call=call, status__in=FREED_STATUSES)
+              .select_related("application__applicant")
+              .prefetch_related(Prefetch("replacements", queryset=AwardOffer.objects
+                                         .select_related("application__applicant")))
+              .order_by("-answered_at", "-id"))
+    return list(offers if limit is None else offers[:limit])
+
+
+def freed_places_count(call: Call) -> int:
+    """How many offers of the call gave their place back: one query."""
+    return AwardOffer.objects.filter(application__call=call,
+                                     status__in=FREED_STATUSES).count()
 
 
 def offers_overdue(now=None) -> list[int]:

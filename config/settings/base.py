@@ -52,8 +52,14 @@ INSTALLED_APPS = [
     "common",
 ]
 
+# The front proxy sets X-Request-Start (and drops a client's): the moment of
+# receipt a deadline is judged by (common/receipt.py). Off: the server's clock.
+REQUEST_START_TRUSTED = env.bool("DJANGO_TRUST_REQUEST_START", default=False)
+
 MIDDLEWARE = [
-    # First: every log line of the request carries its id (X-Request-ID).
+    # First: request.received_at, the moment the request arrived (common/receipt.py).
+    "common.receipt.ReceiptMiddleware",
+    # Every log line of the request carries its id (X-Request-ID).
     "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",

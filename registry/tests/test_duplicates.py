@@ -103,8 +103,8 @@ def test_query_count_does_not_grow_with_persons(django_assert_max_num_queries):
         twin = Person.objects.get(pk=pk)
         person(given=twin.given_names, born=twin.birth_date)
         IdentityDocumentFactory(person=twin)
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         small = likely_duplicates(few)
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         large = likely_duplicates(many)
     assert len(small) == 3 and len(large) == 30

@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from accounts.roles import Role
-from listing.widgets import SearchableCountrySelect
+from listing.countries import country_name
+from listing.widgets import LeanSelect, SearchableCountrySelect
 
 from ..models import ProgressReport, ReviewAssignment, ScholarFollowUp
 from ..workflow import State
@@ -73,7 +74,7 @@ class ReviewerChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, user):
         profile = user.reviewer_profile
         name = user.get_full_name() or user.get_username()
-        parts = [name, profile.country.name if profile.country else ""]
+        parts = [name, country_name(profile.country)]  # names made once per language
         if profile.institution_id:
             parts.append(str(profile.institution))
         if profile.expertise:
@@ -86,7 +87,9 @@ class AssignReviewerForm(_Form):
     this application (an application has one assignment per reviewer: a
     cancelled or conflicted one stays on record and cannot be made again)."""
 
-    reviewer = ReviewerChoiceField(label=_("Reviewer"), queryset=get_user_model().objects.none())
+    # LeanSelect: the hundred-odd reviewers written in Python, not a template per <option>.
+    reviewer = ReviewerChoiceField(label=_("Reviewer"), queryset=get_user_model().objects.none(),
+                                   widget=LeanSelect)
 
     def __init__(self, *args, application=None, **kwargs):
         super().__init__(*args, **kwargs)

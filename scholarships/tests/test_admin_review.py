@@ -205,6 +205,19 @@ def test_the_data_protection_officer_gets_no_buttons_and_cannot_post(client):
     assert application.state == State.SUBMITTED
 
 
+def test_each_application_row_has_its_checkbox_and_its_state(client):
+    submitted = submitted_application()
+    draft = ApplicationFactory()
+    client.force_login(office())
+    content = client.get(changelist("application")).content.decode()
+    for application, state in ((submitted, State.SUBMITTED), (draft, State.DRAFT)):
+        assert (f'<input type="checkbox" name="_selected_action" value="{application.pk}" '
+                f'class="action-select" aria-label="'
+                f'{escape(f"Select this object for an action - {application}")}">') in content
+        row = content.split(f'value="{application.pk}"', 1)[1].split("</tr>", 1)[0]
+        assert f"<td class=\"field-state_label\">{state.label}</td>" in row
+
+
 def test_bulk_confirmation_of_eligibility_reports_each_refusal(client):
     good = [submitted_application() for _ in range(3)]
     draft = ApplicationFactory()

@@ -157,6 +157,35 @@ def test_the_ranking_runs_the_same_number_of_queries_for_3_and_30_applications(o
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
 
 
+def test_a_ranking_of_several_pages_keeps_the_order_and_its_queries_do_not_grow(
+        office, admin, monkeypatch):
+    # Pages of 4: the review figures are read for the page's rows only, the
+    # order over the whole call.
+    monkeypatch.setattr(selection_views, "RANKING_PER_PAGE", 4)
+    call = CallFactory(quota=50, reviewers_per_application=1)
+    ranked = [ranked_application(admin=admin, call=call, percents=(percent,))
+              for percent in (60, 100, 80)]
+    office.get(ranking_url(call))
+    with CaptureQueriesContext(connection) as few:
+        office.get(ranking_url(call))
+    ranked += [ranked_application(admin=admin, call=call, percents=(percent,))
+               for percent in (40, 100, 20, 60, 80, 0)]
+    with CaptureQueriesContext(connection) as many:
+        first = office.get(ranking_url(call))
+    second = office.get(ranking_url(call), {"page": 2})
+    last = office.get(ranking_url(call), {"page": 3})
+    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+    rows = [row for page in (first, second, last) for row in page.context["rows"]]
+    assert [len(page.context["rows"]) for page in (first, second, last)] == [4, 4, 1]
+    assert [row["rank"] for row in rows] == list(range(1, 10))
+    # Every application once, the best score first across the pages.
+    assert sorted(row["application"].pk for row in rows) == sorted(a.pk for a in ranked)
+    scores = [row["summary"].score for row in rows]
+    assert scores == sorted(scores, reverse=True) and scores[0] > scores[-1]
+    assert all(row["summary"].submitted == 1 for row in rows)
+    assert first.context["page"].paginator.count == 9
+
+
 @pytest.mark.parametrize("role", [Role.REVIEWER, Role.APPLICANT, Role.CASEWORKER])
 def test_only_scholarship_staff_open_the_ranking(client, admin, role):
     call = CallFactory(reviewers_per_application=1)

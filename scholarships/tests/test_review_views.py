@@ -231,6 +231,36 @@ def test_the_queue_runs_the_same_number_of_queries_for_3_and_30_assignments(clie
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
 
 
+def test_a_long_history_is_read_a_page_at_a_time_the_latest_first(client, admin, monkeypatch):
+    monkeypatch.setattr(review_views, "DONE_PER_PAGE", 2)
+    user = reviewer()
+    client.force_login(user)
+    call = CallFactory(reviewers_per_application=1)
+
+    def review_some(n):
+        done = []
+        for _ in range(n):
+            done.append(review_as(assigned(admin, user, call=call), percent=70))
+        return done
+
+    first = review_some(1)
+    client.get(reverse("scholarships:reviewer_home"))
+    with CaptureQueriesContext(connection) as short:
+        client.get(reverse("scholarships:reviewer_home"))
+    done = first + review_some(4)
+    with CaptureQueriesContext(connection) as long:
+        response = client.get(reverse("scholarships:reviewer_home"))
+    assert len(long) == len(short), [q["sql"] for q in long.captured_queries]
+    page = response.context["page"]
+    assert page.paginator.count == 5
+    assert [row.pk for row in page] == [done[4].pk, done[3].pk]
+    last = client.get(reverse("scholarships:reviewer_home"), {"page": 3}).context["page"]
+    assert [row.pk for row in last] == [done[0].pk]
+    # Each row links to its review and says what it was.
+    html = response.content.decode()
+    assert f'href="{detail(done[4])}"' in html and done[4].application.reference in html
+
+
 # --- the administrator ------------------------------------------------------------------------
 
 def test_the_staff_page_offers_the_next_steps_as_buttons(client, admin):

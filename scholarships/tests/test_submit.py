@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -235,3 +236,74 @@ def test_a_withdrawn_draft_cannot_be_submitted(client, applicant, application):
     assert str(services.MSG_NOT_EDITABLE) in [str(m) for m in response.wsgi_request._messages]
     application.refresh_from_db()
     assert application.state == State.WITHDRAWN and application.reference is None
+
+
+# --- the moment of receipt (common/receipt.py) ---------------------------------------------
+
+def post_received_at(client, application, received, processed):
+    """A POST the front proxy received at `received` (its X-Request-Start)
+    and a worker processed at `processed`."""
+    with time_machine.travel(processed, tick=False):
+        return client.post(page_url(application),
+                           HTTP_X_REQUEST_START=f"t={received.timestamp():.3f}")
+
+
+@pytest.fixture
+def closing(applicant, settings):
+    settings.REQUEST_START_TRUSTED = True
+    closes_at = (timezone.now() + datetime.timedelta(hours=1)).replace(microsecond=0)
+    call = CallFactory(closes_at=closes_at)
+    return CompleteApplicationFactory(call=call, applicant=applicant.person)
+
+
+def test_a_submission_received_before_the_deadline_is_accepted_though_processed_after(
+        client, applicant, closing):
+    client.force_login(applicant)
+    closes_at = closing.call.closes_at
+    received = closes_at - datetime.timedelta(seconds=1)
+    response = post_received_at(client, closing, received,
+                                processed=closes_at + datetime.timedelta(seconds=4))
+    assert response.status_code == 302
+    closing.refresh_from_db()
+    assert closing.state == State.SUBMITTED and closing.reference
+    assert closing.submitted_at == received
+
+
+def test_a_submission_received_after_the_deadline_is_refused_and_kept(client, applicant,
+                                                                      closing):
+    client.force_login(applicant)
+    closes_at = closing.call.closes_at
+    response = post_received_at(client, closing, closes_at + datetime.timedelta(seconds=1),
+                                processed=closes_at + datetime.timedelta(seconds=4))
+    assert response.context["error"] == str(services.MSG_CALL_CLOSED % {
+        "closed": formats.moment(closes_at)})
+    closing.refresh_from_db()
+    assert closing.state == State.DRAFT and closing.reference is None
+
+
+def test_without_a_trusted_proxy_a_claimed_receipt_time_is_ignored(client, applicant, closing,
+                                                                   settings):
+    # The header could come from the client itself: only the server's clock counts.
+    settings.REQUEST_START_TRUSTED = False
+    client.force_login(applicant)
+    closes_at = closing.call.closes_at
+    post_received_at(client, closing, closes_at - datetime.timedelta(seconds=1),
+                     processed=closes_at + datetime.timedelta(seconds=4))
+    closing.refresh_from_db()
+    assert closing.state == State.DRAFT
+
+
+def test_a_receipt_time_too_old_or_in_the_future_is_not_believed(client, applicant, closing):
+    client.force_login(applicant)
+    closes_at = closing.call.closes_at
+    # Ten minutes in a queue is no queue: a wrong clock or a replayed header.
+    post_received_at(client, closing, closes_at - datetime.timedelta(minutes=10),
+                     processed=closes_at + datetime.timedelta(seconds=4))
+    closing.refresh_from_db()
+    assert closing.state == State.DRAFT
+    # A receipt after the processing is impossible: the server's clock is used.
+    post_received_at(client, closing, closes_at + datetime.timedelta(minutes=1),
+                     processed=closes_at - datetime.timedelta(seconds=30))
+    closing.refresh_from_db()
+    assert closing.state == State.SUBMITTED
+    assert closing.submitted_at == closes_at - datetime.timedelta(seconds=30)

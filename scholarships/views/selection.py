@@ -11,8 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
-from django_countries import countries
 
+from listing.countries import country_names
 from registry.models import Person
 
 from .. import access, selectors, services
@@ -25,6 +25,8 @@ from ..services.awards import deadline_end_of_day, offer_default_deadline
 from ..workflow import State
 
 RANKING_PER_PAGE = 100
+# The places given back shown on the ranking: the latest, with how many there are.
+FREED_SHOWN = 20
 DECISION_CHOICES = [(State.SELECTED, State.SELECTED.label),
                     (State.RESERVE, State.RESERVE.label),
                     (State.NOT_SELECTED, State.NOT_SELECTED.label)]
@@ -54,7 +56,7 @@ def _split_rows(split: dict) -> dict:
     return {
         "sex": [(sex_labels.get(code, code), n, round(100 * n / total))
                 for code, n in sorted(split["sex"].items(), key=lambda item: -item[1])],
-        "country": [(dict(countries).get(code, code or "—"), n, round(100 * n / total))
+        "country": [(country_names().get(code, code or "—"), n, round(100 * n / total))
                     for code, n in sorted(split["country"].items(),
                                           key=lambda item: (-item[1], item[0]))],
         "total": split["total"],
@@ -102,6 +104,8 @@ def _ranking_rows(request, call, page, *, may_decide: bool, deciding: bool) -> l
     posted page."""
     threshold = selectors.spread_threshold()
     duplicates = duplicate_warnings(page.object_list)
+    # The labels once a page, not a get_..._display per row (each hashes every choice).
+    sex_labels, state_labels = dict(Person.Sex.choices), dict(State.choices)
     rows = []
     for position, application in enumerate(page.object_list, start=page.start_index()):
         person = application.applicant
@@ -110,6 +114,8 @@ def _ranking_rows(request, call, page, *, may_decide: bool, deciding: bool) -> l
             "application": application,
             "person": person,
             "sex": person.sex,
+            "sex_label": sex_labels.get(person.sex, person.sex),
+            "state_label": state_labels.get(application.state, application.state),
             "country": selectors.first_nationality(person),
             "summary": selectors.ranking_row_summary(call, application, threshold),
             "decidable": application.state == State.RANKED and may_decide,
@@ -160,7 +166,7 @@ def _selection_context(call, rows) -> dict:
     base = selectors.selection_split(call)
     marked = [row for row in rows if row["decidable"] and row["decision"] == State.SELECTED]
     places = places_used(call)
-    labels = dict(countries)
+    labels = country_names()
     return {
         "places": places,
         "marked": len(marked),
@@ -207,7 +213,8 @@ def ranking(request, call):
         "decision_choices": DECISION_CHOICES,
         "threshold": selectors.spread_threshold(),
         **_selection_context(call, rows),
-        "freed": selectors.freed_places(call),
+        "freed": selectors.freed_places(call, limit=FREED_SHOWN),
+        "freed_count": selectors.freed_places_count(call),
         "meetings": list(call.committee_meetings.select_related("recorded_by")[:20]),
         "reviewable": selectors.reviewable(call).exists(),
         "to_offer": Application.objects.filter(call=call, state=State.SELECTED).count()

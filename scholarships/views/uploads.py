@@ -356,8 +356,11 @@ def submit_step(request, pk):
                 messages.error(request, services.MSG_NOT_EDITABLE)
             return redirect("scholarships:application_detail", pk=application.pk)
         try:
-            application = services.application_submit(actor=request.user,
-                                                      application=application)
+            # Judged by the moment the request arrived (common/receipt.py), not
+            # by when a worker got to it in a rush.
+            application = services.application_submit(
+                actor=request.user, application=application,
+                now=getattr(request, "received_at", None))
         except ValidationError as error:
             # The draft is kept as it was; say why on the same page.
             application = selectors.application_for_applicant(request.user, pk)
