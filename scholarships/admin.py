@@ -27,6 +27,7 @@ from modeltranslation.admin import TranslationAdmin
 from common.admin import ReadOnlyAdminMixin, RegistryHistoryAdmin, RegistrySearchMixin
 
 from . import access, guards, services
+from .forms.calls import REASON_FIELD, CallForm, CriterionFormSet
 from .models import (
     Application,
     ApplicationDocument,
@@ -123,7 +124,21 @@ class InlineHistoryAdmin(RegistryHistoryAdmin):
         return False
 
 
-class RequiredDocumentInline(HistoryLinkInline):
+class CallSetupInline(HistoryLinkInline):
+    """A part of the call's setup: changed by the administrators only
+    (access.may_decide), saved through the services by CallAdmin.save_related."""
+
+    def has_add_permission(self, request, obj=None):
+        return access.may_decide(request.user) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return access.may_decide(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return access.may_decide(request.user) and super().has_delete_permission(request, obj)
+
+
+class RequiredDocumentInline(CallSetupInline):
     model = RequiredDocument
 
 
@@ -140,9 +155,10 @@ class CriterionForm(forms.ModelForm):
         return weight
 
 
-class CriterionInline(HistoryLinkInline):
+class CriterionInline(CallSetupInline):
     model = Criterion
     form = CriterionForm
+    formset = CriterionFormSet
 
 
 admin.site.register(RequiredDocument, InlineHistoryAdmin)
@@ -168,7 +184,15 @@ def _application_total():
 @admin.register(Call)
 class CallAdmin(TranslationAdmin, RegistryHistoryAdmin):
     """Calls keep their history; reverting one needs the change permission
-    (RegistryHistoryAdmin refuses it to view-only users such as the DPO)."""
+    (RegistryHistoryAdmin refuses it to view-only users such as the DPO).
+
+    Only the administrators change a call (access.may_decide), and every save
+    (the change page, the rubric and documents inlines, a revert) goes through
+    services.calls: once reviews are scored, the rubric, the number of awards
+    and the reviewers per application change only with a reason, asked on
+    the form (CallForm) and kept in the history."""
+
+    form = CallForm
 
     list_display = ["title", "programme", "academic_year_label", "opens_at", "closes_at",
                     "quota", "weight_sum", "application_count"]
@@ -233,6 +257,58 @@ class CallAdmin(TranslationAdmin, RegistryHistoryAdmin):
         if db_field.name == "eligible_nationalities":
             kwargs["widget"] = FilteredSelectMultiple(db_field.verbose_name, is_stacked=False)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    # --- saved through services.calls ---
+
+    def has_add_permission(self, request):
+        return access.may_decide(request.user) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return access.may_decide(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return access.may_decide(request.user) and super().has_delete_permission(request, obj)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or not services.call_is_frozen(obj):
+            return fieldsets
+        return [*fieldsets, (_("Reviews are scored"), {"fields": [REASON_FIELD]})]
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, CriterionInline) and request.method == "POST":
+            kwargs["change_reason"] = request.POST.get(REASON_FIELD, "")
+        return kwargs
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.call_update(actor=request.user, call=obj, changes=form.call_changes,
+                                 reason=form.cleaned_data.get(REASON_FIELD, ""))
+            return
+        created = services.call_create(
+            actor=request.user, values=form.field_values(),
+            host_institutions=form.cleaned_data.get("host_institutions") or ())
+        obj.pk, obj.created_at = created.pk, created.created_at
+        obj._state.adding = False
+
+    def save_related(self, request, form, formsets, change):
+        reason = form.cleaned_data.get(REASON_FIELD, "")
+        for formset in formsets:
+            formset.save(commit=False)  # what changed, for the admin's log
+            if formset.model is Criterion:
+                written = [*(c for c, _fields in formset.changed_objects), *formset.new_objects]
+                services.criteria_update(
+                    actor=request.user, call=form.instance, reason=reason,
+                    criteria=[services.CriterionValues(
+                        pk=c.pk, name=c.name, weight=c.weight, scale_max=c.scale_max,
+                        order=c.order, description=c.description) for c in written],
+                    remove=[c.pk for c in formset.deleted_objects])
+            elif formset.model is RequiredDocument:
+                services.required_documents_set(
+                    actor=request.user, call=form.instance, reason=reason,
+                    kinds=[f.cleaned_data["kind"] for f in formset.forms
+                           if f.cleaned_data.get("kind") and f not in formset.deleted_forms])
 
 
 # --- applications --------------------------------------------------------------------
@@ -344,6 +420,19 @@ class ApplicationAdmin(ReadOnlyAdminMixin, RegistrySearchMixin, admin.ModelAdmin
     list_display = ["__str__", "applicant", "call", "state_label", "submitted_at"]
     list_filter = ["call", "state"]
     list_select_related = ["applicant", "call"]
+
+    # Two columns written here rather than by the admin's per-cell machinery:
+    # 100 rows a page, and Django renders each checkbox through a template and
+    # flattens the 17 states' choices for every state cell.
+    def action_checkbox(self, obj):
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            admin.helpers.ACTION_CHECKBOX_NAME, obj.pk,
+            format_html(gettext("Select this object for an action - {}"), str(obj)))
+
+    @admin.display(description=_("state"), ordering="state")
+    def state_label(self, obj):
+        return State(obj.state).label
     show_full_result_count = False
     person_paths = ("applicant",)
     search_fields = ["reference"]
@@ -420,19 +509,6 @@ class ApplicationAdmin(ReadOnlyAdminMixin, RegistrySearchMixin, admin.ModelAdmin
                                             args=[application.pk]))
 
     @admin.display(description=_("full application"))
-
-    # Two columns written here rather than by the admin's per-cell machinery:
-    # 100 rows a page, and Django renders each checkbox through a template and
-    # flattens the 17 states' choices for every state cell.
-    def action_checkbox(self, obj):
-        return format_html(
-            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
-            admin.helpers.ACTION_CHECKBOX_NAME, obj.pk,
-            format_html(gettext("Select this object for an action - {}"), str(obj)))
-
-    @admin.display(description=_("state"), ordering="state")
-    def state_label(self, obj):
-        return State(obj.state).label
     def staff_page(self, obj):
         url = reverse("scholarships:application_view", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url,

@@ -8,6 +8,7 @@ commands and tasks all come through here:
 - awards: offers, answers, lapses, and the places they free;
 - followup: the scholar after acceptance;
 - withdrawal: an application withdrawn, and what stops with it;
+- calls: setting up a call, its rubric frozen once reviews are scored;
 - moves: the entry point of the staff buttons and the admin's bulk actions.
 
 Row locks, in one fixed order
@@ -43,6 +44,7 @@ same application, offer or review at the same moment on PostgreSQL.
 
 from .applications import *  # noqa: F403
 from .awards import *  # noqa: F403
+from .calls import *  # noqa: F403
 from .followup import *  # noqa: F403
 from .moves import *  # noqa: F403
 from .review import *  # noqa: F403
