@@ -86,24 +86,27 @@ def purposes_of(user) -> list[str]:
     return [purpose for purpose, side in PURPOSE_SIDE.items() if side in sides]
 
 
-def _programme_person_ids() -> list[QuerySet]:
-    """Every registered programme's persons, whoever asks: the scope hooks
-    answer for a user; the persons with any record come from the records
-    hooks' own models, as subqueries."""
-    return [fn(None) for fn in programmes.hooks(programmes.SCOPE).values()]
-
-
 def has_programme_record() -> Q:
-    """A condition on persons: some programme holds a record about them."""
+    """A condition on persons: some programme holds a record about them
+    (registry.models.PersonRecords, joined on the person)."""
     condition = Q(pk__in=[])
-    for ids in _programme_person_ids():
-        if ids is not None:
-            condition |= Q(pk__in=ids)
+    for side in Side.values:
+        condition |= Q(**{f"programme_records__{side}": True})
     return condition
 
 
+def _no_programme_record() -> Q:
+    return Q(programme_records__isnull=True) | Q(
+        **{f"programme_records__{side}": False for side in Side.values})
+
+
 def person_condition(user) -> Q:
-    """A condition on persons: those `user` may see. Nobody: Q(pk__in=[])."""
+    """A condition on persons: those `user` may see. Nobody: Q(pk__in=[]).
+
+    Which programmes hold a record about a person is read from PersonRecords
+    (a join, one index probe a person), not from the programmes' tables: the
+    scope of a scholarship administrator was two hashes of every application
+    and a walk of every returnee on each list page."""
     nobody = Q(pk__in=[])
     if not user.is_authenticated or not user.is_active:
         return nobody
@@ -112,11 +115,13 @@ def person_condition(user) -> Q:
     sides = sides_of(user)
     if not sides:
         return nobody
-    condition = ~has_programme_record()
+    condition = _no_programme_record()
     for side in sides:
         fn = programmes.hook(side, programmes.SCOPE)
         ids = fn(user) if fn is not None else None
-        if ids is not None:
+        if ids is programmes.ALL:
+            condition |= Q(**{f"programme_records__{side}": True})
+        elif ids is not None:
             condition |= Q(pk__in=ids)
     return condition
 

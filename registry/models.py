@@ -195,6 +195,30 @@ def age_on(birth_date: datetime.date | None, day: datetime.date) -> int | None:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
+
+class PersonRecords(models.Model):
+    """Which programmes hold a record about a person (an application, a
+    return case): registry.access reads it to tell whose staff see the
+    person, one index probe, instead of asking every programme's tables about
+    every person on every list. A row of its own, so that saving a Person
+    never writes it back stale. One column per registry.models.Side. Kept by
+    the programmes' services through registry.services.person_sides_note and
+    person_sides_refresh (the scope hooks of registry.programmes say what a
+    record is); registry migration 0005 filled it. No row: no record."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, primary_key=True,
+                                  related_name="programme_records")
+    scholarship = models.BooleanField(_("scholarships"), default=False)
+    reintegration = models.BooleanField(_("voluntary return and reintegration"), default=False)
+
+    class Meta:
+        verbose_name = _("programmes holding a record")
+        verbose_name_plural = _("programmes holding a record")
+
+    def __str__(self):
+        return str(self.person_id)
+
+
 class IdentityDocument(models.Model):
     class Kind(models.TextChoices):
         PASSPORT = "passport", _("Passport")

@@ -6,8 +6,12 @@ Each programme registers, in its AppConfig.ready(), the functions the registry
 calls to answer for that programme's side of a person:
 
 - scope: which persons a user may see through this programme
-  (`fn(user) -> QuerySet of person ids | None`; None: the user has no role in
-  this programme). registry.access combines them.
+  (`fn(user) -> QuerySet of person ids | ALL | None`; ALL: every person the
+  programme holds a record about, None: the user has no role in this
+  programme). registry.access combines them. `fn(None)`: every person the
+  programme holds a record about; registry.models.PersonSide keeps the answer
+  (the programme's services call registry.services.person_sides_note when
+  they create a record), so that the scope need not ask it on every page.
 - records: the ids of the programme's records about some persons, by model
   label (`fn(person_ids) -> {"scholarships.application": [ids], ...}`), so the
   read log can answer "everything read about this person".
@@ -38,6 +42,10 @@ SUBJECT_DATA = "subject_data"
 RETENTION = "retention"
 ANONYMISE = "anonymise"
 CAPABILITIES = (SCOPE, RECORDS, SUBJECT_DATA, RETENTION, ANONYMISE)
+
+# A scope hook's answer for a user who sees every person the programme holds a
+# record about: registry.access reads it from PersonSide, an index probe.
+ALL = "all"
 
 
 def register(side: Side | str, capability: str, fn: Callable[..., Any]) -> None:

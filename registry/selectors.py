@@ -1,6 +1,6 @@
 """The registry's read paths: who may see what, and what a page needs."""
 
-from django.db.models import CharField, Prefetch, Q, QuerySet, Value
+from django.db.models import CharField, Field, Prefetch, Q, QuerySet, Value
 
 from listing.pagination import pk_url
 from listing.widgets import country_choices
@@ -155,7 +155,8 @@ def person_recent_changes(*, person: Person, limit: int = PERSON_HISTORY_LENGTH)
         person.history.select_related("history_user").order_by("-history_date", "-history_id")
         [:limit + 1]
     )
-    labels = {f.name: f.verbose_name for f in Person._meta.get_fields() if f.concrete}
+    labels = {f.name: f.verbose_name for f in Person._meta.get_fields()
+              if isinstance(f, Field) and f.concrete}
     for newer, older in zip(records, records[1:], strict=False):
         delta = newer.diff_against(older)
         newer.changed_fields = [labels.get(name, name) for name in delta.changed_fields
@@ -211,7 +212,7 @@ def person_matches(*, email: str = "", name_key: str = "", birth_date=None) -> l
     matches = []
     for person in Person.objects.filter(condition, merged_into__isnull=True).order_by("pk"):
         same_email = bool(email) and person.email.lower() == email.lower()
-        same_birth = bool(birth_date and person.birth_date) and (
+        same_birth = bool(birth_date) and person.birth_date is not None and (
             person.birth_date == birth_date
             or (person.birth_date_precision == year_only
                 and person.birth_date.year == birth_date.year)

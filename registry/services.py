@@ -25,6 +25,7 @@ from .models import (
     IdentityDocument,
     Person,
     PersonMerge,
+    PersonRecords,
 )
 from .names import document_number_key, fold, name_key
 from .workflow import DUPLICATE
@@ -443,4 +444,40 @@ def person_merge(*, actor, survivor: Person, duplicate: Person,
         snapshot=snapshot,
     )
     duplicates_flag(persons=[survivor])
+    # The duplicate's applications and cases are the survivor's now.
+    person_sides_refresh(person_ids=[survivor.pk, duplicate.pk])
     return merge
+
+
+def person_sides_note(*, side: str, person_ids) -> None:
+    """The programme `side` now holds a record about these persons (an
+    application, a return case, a case member): from now on only its staff
+    (and the data protection officer) see them (registry.access). Called by
+    the programme's service that creates the record, in its transaction."""
+    PersonRecords.objects.bulk_create(
+        [PersonRecords(person_id=pk, **{side: True}) for pk in set(person_ids)],
+        update_conflicts=True, unique_fields=["person"], update_fields=[side])
+
+
+def person_sides_refresh(*, person_ids=None) -> None:
+    """Which programmes hold a record about these persons (every person:
+    None), asked again of the programmes' scope hooks: after records were
+    removed or moved (a case member removed, a merge), or written without the
+    services (the benchmark's bulk seed)."""
+    from . import programmes
+
+    persons = Person.objects.order_by()
+    if person_ids is not None:
+        persons = persons.filter(pk__in=list(person_ids))
+    holders = {side: set(persons.filter(pk__in=fn(None)).values_list("pk", flat=True))
+               for side, fn in programmes.hooks(programmes.SCOPE).items()}
+    known = set(PersonRecords.objects.filter(person__in=persons).values_list(
+        "person_id", flat=True))
+    everyone = known.union(*holders.values())
+    if not everyone or not holders:
+        return
+    PersonRecords.objects.bulk_create(
+        [PersonRecords(person_id=pk, **{side: pk in ids for side, ids in holders.items()})
+         for pk in everyone],
+        update_conflicts=True, unique_fields=["person"], update_fields=list(holders),
+        batch_size=5000)

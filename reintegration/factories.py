@@ -16,8 +16,9 @@ from factory.django import DjangoModelFactory
 
 from accounts.roles import Role
 from registry.factories import NAME_POOLS, IdentityDocumentFactory, PersonFactory, UserFactory
-from registry.models import Consent, IdentityDocument
+from registry.models import Consent, IdentityDocument, Side
 from registry.names import fold, name_key
+from registry.services import person_sides_note
 
 from .models import BudgetLine, Case, CaseNote, MonitoringVisit, Plan, Team, Vulnerability
 from .workflow import State
@@ -145,6 +146,13 @@ class CaseFactory(DjangoModelFactory):
     planned_departure_on = factory.LazyAttribute(
         lambda o: timezone.localdate() + datetime.timedelta(days=20)
         if o.state == State.DEPARTURE_PLANNED else None)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        case = super()._create(model_class, *args, **kwargs)
+        # What services.case_open does: the registry knows the returnee.
+        person_sides_note(side=Side.REINTEGRATION, person_ids=[case.principal_id])
+        return case
 
     @factory.post_generation
     def shared_with_partner(self, create, extracted, **kwargs):

@@ -9,6 +9,8 @@ from factory.django import DjangoModelFactory
 
 from accounts.roles import Role
 from registry.factories import OrganisationFactory, PersonFactory, UserFactory
+from registry.models import Side
+from registry.services import person_sides_note
 
 from . import services
 from .models import (
@@ -105,6 +107,13 @@ class ApplicationFactory(DjangoModelFactory):
     applicant = factory.SubFactory(
         PersonFactory, birth_date=factory.Faker("date_between", start_date="-35y",
                                                 end_date="-22y"))
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        application = super()._create(model_class, *args, **kwargs)
+        # What services.application_start does: the registry knows the applicant.
+        person_sides_note(side=Side.SCHOLARSHIP, person_ids=[application.applicant_id])
+        return application
 
 
 class CompleteApplicationFactory(ApplicationFactory):

@@ -135,3 +135,29 @@ def test_a_form_sent_and_accepted_is_a_change_not_a_read_but_a_form_sent_back_is
     refused = client.post(url, {"purpose": "scholarship", "method": "online", "given_at": ""})
     assert refused.status_code == 200
     assert only_read().person_id == person.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_read_outside_a_transaction_is_logged_without_waiting_for_the_disk_and_only_it(
+        client):
+    """Production: no request transaction. The page's row is written with
+    synchronous_commit off for its own commit (README, "Data protection"), and
+    the connection's next transactions (the application's data) wait for the
+    disk again."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    person = PersonFactory()
+    user = UserFactory(roles=[Role.CASEWORKER])
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("registry:person_detail", args=[person.pk])).status_code == 200
+    event = only_read()
+    assert (event.user, event.action, event.model, event.person_id, event.page) == (
+        user, ReadEvent.Action.VIEW, "registry.person", person.pk, "registry:person_detail")
+    if connection.vendor == "postgresql":
+        inserts = [q["sql"] for q in queries if "audit_readevent" in q["sql"]]
+        assert len(inserts) == 1 and "synchronous_commit" in inserts[0]
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone()[0] == "on"

@@ -449,3 +449,75 @@ def test_the_admin_person_page_shows_only_the_users_side(client, world):
     client.force_login(world["users"]["dpo"])
     html = client.get(url).content.decode()
     assert all(n in html for n in ("ZQS1111111", "ZQR2222222", "ZQU3333333"))
+
+
+# --- which programmes hold a record (registry.models.PersonRecords) -------------------
+
+def _sees(user, person) -> bool:
+    return access.person_in_scope(user, person.pk)
+
+
+def test_a_person_leaves_the_other_programmes_sight_when_a_record_is_opened_and_returns_after():
+    """The scope reads which programmes hold a record from PersonRecords, kept
+    by the programmes' services: an application started, a case opened with a
+    member, the member removed again."""
+    from reintegration.models import CaseMember
+    from reintegration.services import cases as case_services
+    from reintegration.workflow import State
+    from scholarships import services as scholarship_services
+    from scholarships.factories import CallFactory
+
+    admin = UserFactory(roles=[Role.SCHOLARSHIP_ADMIN])
+    cw = caseworker()
+    applicant, returnee, child = (
+        PersonFactory(given_names=f"Zqx{n}", family_name="Zqxrecords", country="GN")
+        for n in ("apply", "return", "child"))
+    assert all(_sees(admin, p) and _sees(cw, p) for p in (applicant, returnee, child))
+
+    scholarship_services.application_start(actor=admin, call=CallFactory(), person=applicant)
+    case = case_services.case_open(actor=cw, principal=returnee, country_of_return="GN",
+                                   members=[(child, "child")],
+                                   consent_method=Consent.Method.SIGNED)
+    assert (_sees(admin, applicant), _sees(cw, applicant)) == (True, False)
+    assert (_sees(admin, returnee), _sees(cw, returnee)) == (False, True)
+    assert (_sees(admin, child), _sees(cw, child)) == (False, True)
+
+    case_services.case_move(actor=cw, case=case, to=State.COUNSELLING)
+    case_services.case_member_remove(actor=cw, member=CaseMember.objects.get(person=child))
+    assert (_sees(admin, child), _sees(cw, child)) == (True, True)
+
+
+def test_a_merge_carries_the_duplicates_programme_to_the_survivor(world):
+    """The survivor takes the duplicate's case: the other programme's staff no
+    longer see the survivor; the emptied duplicate has no record left."""
+    from registry import services
+
+    users = world["users"]
+    survivor = PersonFactory(given_names="Zqxsurvivor", family_name="Zqxmerge", country="GN")
+    duplicate = PersonFactory(given_names="Zqxduplicate", family_name="Zqxmerge", country="GN")
+    CaseFactory(principal=duplicate, caseworker=users["cw"])
+    assert _sees(users["scholarship_admin"], survivor)
+    services.person_merge(actor=users["superuser"], survivor=survivor, duplicate=duplicate,
+                          reason="same person")
+    assert not _sees(users["scholarship_admin"], survivor)
+    assert _sees(users["cw"], survivor)
+    assert _sees(users["scholarship_admin"], duplicate)
+
+
+def test_the_scope_of_a_list_is_the_same_few_queries_whatever_the_number_of_persons(
+        client, world):
+    """The person list of a scholarship administrator: the scope is a join on
+    PersonRecords, not a query per programme or per person."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world["users"]["scholarship_admin"])
+    client.get(reverse("registry:person_list"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("registry:person_list"))
+    for _ in range(30):
+        ApplicationFactory()
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(reverse("registry:person_list"))
+    assert response.status_code == 200
+    assert len(many) == len(few) <= 5

@@ -3,6 +3,7 @@ change goes through case_transition, which checks the declared workflow and
 runs the guard declared for the move (workflow.CASE, reintegration/guards.py)."""
 
 import datetime
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -14,9 +15,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role, has_role
 from common import formats
+from common.history import set_change_reason
 from numbering.services import reference_next
-from registry.models import Consent, IdentityDocument, Organisation, Person
-from registry.services import consent_give
+from registry.models import Consent, IdentityDocument, Organisation, Person, Side
+from registry.services import consent_give, person_sides_note, person_sides_refresh
 
 from .. import guards
 from ..access import CASE_ROLES, case_rights, may_reassign, supervises
@@ -97,7 +99,7 @@ def locked(case: Case | int) -> Case:
     the old snapshot, so a case whose caseworker was changed meanwhile would
     vanish from the result. The second statement, with the lock held, reads
     the case, its person and its caseworker as they are now."""
-    pk = getattr(case, "pk", case)
+    pk = case.pk if isinstance(case, Case) else case
     Case.objects.select_for_update(of=("self",)).filter(pk=pk).values_list("pk").get()
     return Case.objects.select_related("principal", "caseworker").get(pk=pk)
 
@@ -137,7 +139,10 @@ def next_action(case: Case, plan: Plan | None,
             submitted = timezone.localtime(plan.submitted_at).date()
             candidates.append((NextAction.APPROVE_PLAN, after(submitted, "approve_plan")))
         else:
-            candidates.append((NextAction.AGREE_PLAN, after(case.arrived_on, "agree_plan")))
+            # Counted from the arrival (from the move, for a case returned
+            # without its date of arrival).
+            arrived = case.arrived_on or since
+            candidates.append((NextAction.AGREE_PLAN, after(arrived, "agree_plan")))
     elif state in (State.PLAN_AGREED, State.ASSISTANCE_IN_PROGRESS):
         candidates.append((NextAction.DELIVER, budget_deadline(case)))
     elif state == State.MONITORING and next_visit is None:
@@ -184,7 +189,7 @@ def case_transition(*, actor, case: Case, to: str, reason: str = "",
         raise ValidationError(MSG_TRANSITION % {"from": State(current).label,
                                                 "to": State(to).label}, code="transition")
     reason = (reason or "").strip()
-    if CASE.move_between(current, to).needs_reason() and not reason:
+    if CASE.move(current, to).needs_reason() and not reason:
         raise ValidationError({"reason": MSG_REASON_REQUIRED})
     changes = changes or {}
     # Nothing known: the guard reads afresh under the lock.
@@ -223,7 +228,7 @@ def case_departure_plan(*, actor, case: Case, planned_on: datetime.date,
         # A new date for a planned departure: the same checks, no new state.
         guards.departure(case, {"changes": changes})
         case.planned_departure_on = planned_on
-        case._change_reason = reason or "departure date changed"
+        set_change_reason(case, reason or "departure date changed")
         case.save(update_fields=["planned_departure_on", "updated_at"])
     elif case.state == State.RETURN_APPROVED:
         case_transition(actor=actor, case=case, to=State.DEPARTURE_PLANNED, reason=reason,
@@ -273,15 +278,16 @@ def has_reintegration_consent(person: Person) -> bool:
 def _check_member(case_principal_id: int, person: Person) -> None:
     if person.pk == case_principal_id:
         raise ValidationError({"person": MSG_MEMBER_IS_PRINCIPAL})
-    if person.merged_into_id:
+    survivor = person.merged_into
+    if survivor is not None:
         raise ValidationError({"person": MSG_PERSON_MERGED % {
-            "reference": person.reference, "survivor": person.merged_into.reference}})
+            "reference": person.reference, "survivor": survivor.reference}})
 
 
 @transaction.atomic
 def case_open(*, actor, principal: Person, country_of_return: str, region_of_return: str = "",
               partner: Organisation | None = None, caseworker=None,
-              members: list[tuple[Person, str]] = (), consent_method: str = "") -> Case:
+              members: Sequence[tuple[Person, str]] = (), consent_method: str = "") -> Case:
     """Open a case for a person already in the registry (the intake searches
     it first, so nobody is entered twice), with the household members who
     return with them. The person's consent to a reintegration case is required:
@@ -293,9 +299,10 @@ def case_open(*, actor, principal: Person, country_of_return: str, region_of_ret
     # Locked, so that two intakes of the same person cannot both open a case.
     principal = Person.objects.select_for_update(of=("self",)).select_related(
         "merged_into").get(pk=principal.pk)
-    if principal.merged_into_id:
+    survivor = principal.merged_into
+    if survivor is not None:
         raise ValidationError(MSG_PERSON_MERGED % {
-            "reference": principal.reference, "survivor": principal.merged_into.reference})
+            "reference": principal.reference, "survivor": survivor.reference})
     existing = Case.objects.filter(principal=principal, state__in=OPEN).first()
     if existing:
         raise ValidationError(MSG_ALREADY_OPEN % {"name": principal.full_name,
@@ -320,10 +327,12 @@ def case_open(*, actor, principal: Person, country_of_return: str, region_of_ret
         opened_by=actor, state_changed_at=now, last_activity_at=now,
     )
     case.full_clean(exclude=["reference"])
-    case._change_reason = "opened"
+    set_change_reason(case, "opened")
     case.save()
     CaseMember.objects.bulk_create([CaseMember(case=case, person=person, relation=relation)
                                     for person, relation in members])
+    person_sides_note(side=Side.REINTEGRATION,
+                      person_ids=[principal.pk, *(person.pk for person, _relation in members)])
     CaseAssignment.objects.create(case=case, to_caseworker=caseworker, actor=actor, at=now,
                                   reason="opened")
     case_refresh(case)
@@ -354,6 +363,7 @@ def case_member_add(*, actor, case: Case, person: Person, relation: str) -> Case
     if CaseMember.objects.filter(case=case, person=person).exists():
         raise ValidationError({"person": MSG_MEMBER_TWICE % {"name": person.full_name}})
     member = CaseMember.objects.create(case=case, person=person, relation=relation)
+    person_sides_note(side=Side.REINTEGRATION, person_ids=[person.pk])
     case_refresh(case)
     return member
 
@@ -365,6 +375,7 @@ def case_member_remove(*, actor, member: CaseMember) -> None:
     if case.state not in (State.INTAKE, State.COUNSELLING, State.RETURN_APPROVED):
         raise ValidationError(MSG_MEMBERS_FIXED)
     CaseMember.objects.filter(pk=member.pk, case=case).delete()
+    person_sides_refresh(person_ids=[member.person_id])
     case_refresh(case)
 
 
@@ -389,7 +400,7 @@ def case_reassign(*, actor, case: Case, to, reason: str = "") -> Case:
     _check_caseworker(actor, to)
     previous = case.caseworker
     case.caseworker = to
-    case._change_reason = reason or "reassigned"
+    set_change_reason(case, reason or "reassigned")
     case.save(update_fields=["caseworker", "updated_at"])
     CaseAssignment.objects.create(case=case, from_caseworker=previous, to_caseworker=to,
                                   actor=actor, reason=(reason or "").strip())

@@ -7,7 +7,7 @@ from registry import programmes
 from registry.models import Side
 
 
-def person_ids(user) -> QuerySet | None:
+def person_ids(user) -> QuerySet | str | None:
     """The persons with a scholarship record (an application as applicant),
     as a subquery of person ids, for a scholarship administrator; None for a
     user without the role. `user=None`: every person this programme holds a
@@ -19,6 +19,8 @@ def person_ids(user) -> QuerySet | None:
     if user is not None and not (user.is_authenticated
                                  and has_role(user, Role.SCHOLARSHIP_ADMIN)):
         return None
+    if user is not None:
+        return programmes.ALL  # every applicant: registry.models.PersonSide knows them
     return Application.objects.order_by().values("applicant_id")
 
 

@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from common import formats
 from numbering.services import reference_next
-from registry.models import Person
+from registry.models import Person, Side
+from registry.services import person_sides_note
 
 from ..access import SYSTEM, actor_capacity
 from ..duplicates import AWARD_MOVES, duplicate_award_problem
@@ -222,6 +223,7 @@ def application_start(*, actor, call: Call, person: Person, now=None) -> Applica
         if existing is None:
             raise
         return existing
+    person_sides_note(side=Side.SCHOLARSHIP, person_ids=[person.pk])
     transaction.on_commit(call_counts_forget)
     return application
 

@@ -13,6 +13,8 @@ from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand
 from django.db import connection
 
+from registry.services import person_sides_refresh
+
 PART_PREFIX = "seed_bench_"
 
 
@@ -32,6 +34,9 @@ class Command(BaseCommand):
         for name in sorted(n for n in get_commands() if n.startswith(PART_PREFIX)):
             call_command(name, applications=applications, cases=cases, seed=seed,
                          stdout=self.stdout, stderr=self.stderr)
+        # The parts insert in bulk, without the services: which programmes
+        # hold a record about whom (registry.models.PersonSide), once.
+        person_sides_refresh()
         if connection.vendor == "postgresql":
             # What autovacuum would soon do on a live system: planner statistics
             # and the visibility map (index-only scans), so a benchmark run
