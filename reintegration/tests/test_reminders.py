@@ -167,7 +167,7 @@ def test_a_caseworker_without_a_registry_record_is_reminded_in_english(
     [message] = mails(VISIT)
     assert message.extra_headers["Content-Language"] == "en"
     assert message.subject == (f"Reminder: a monitoring visit of case {case.reference} is due "
-                               "on April 12, 2027")
+                               "on 12 April 2027")  # the English date format (common/formats/en)
     assert message.body.startswith("Dear Youssef Benali,")
 
 
