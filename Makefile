@@ -39,12 +39,14 @@ test: $(STAMP) $(AXE)
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py compile_catalogs
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## make lint: style, migrations in step with the models, and the import contracts
-## of CONVENTIONS.md (pyproject.toml [tool.importlinter]).
+## make lint: style, migrations in step with the models, the import contracts
+## of CONVENTIONS.md (pyproject.toml [tool.importlinter]) and the types of the
+## services, selectors, access and workflow modules (mypy, [tool.mypy]).
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 ## make messages: collect new strings into the fr and nl catalogs (needs GNU gettext).
 messages: $(STAMP)

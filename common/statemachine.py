@@ -21,18 +21,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import import_module
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import Any, Generic, TypeAlias, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-if TYPE_CHECKING:  # the type of gettext_lazy's strings exists only in django-stubs
-    from django.utils.functional import _StrPromise as LazyStr
-else:
-    from django.utils.functional import Promise as LazyStr
+from .types import Text
 
 # Why a move cannot happen now: a sentence, usually a lazy translation.
-Problem: TypeAlias = str | LazyStr
+Problem: TypeAlias = Text
 Guard = Callable[[Any, Any], "Problem | None"]
 
 MSG_NOT_ALLOWED = _("This cannot move from “%(from)s” to “%(to)s”.")
@@ -86,16 +83,20 @@ class Move:
         return [str(problem)] if problem else []
 
 
-class Workflow:
-    """The declared states and moves of one status field."""
+MoveT = TypeVar("MoveT", bound=Move)
 
-    def __init__(self, name: str, *, model: str, field: str, states, moves: Iterable[Move],
+
+class Workflow(Generic[MoveT]):
+    """The declared states and moves of one status field (moves of `Move` or
+    of a programme's subclass of it, which the questions below return)."""
+
+    def __init__(self, name: str, *, model: str, field: str, states, moves: Iterable[MoveT],
                  initial: Iterable[str] = (), final: Iterable[str] = (), doc: str = ""):
         self.name = name
         self.model = model
         self.field = field
         self.states = states  # a TextChoices class
-        self.moves: tuple[Move, ...] = tuple(moves)
+        self.moves: tuple[MoveT, ...] = tuple(moves)
         self.initial = tuple(initial)
         self.final = tuple(final)
         self.doc = doc
@@ -109,10 +110,10 @@ class Workflow:
         self._by_pair = {(str(m.source), str(m.target)): m for m in self.moves}
 
     # --- questions ---------------------------------------------------------------
-    def move_between(self, source: str, target: str) -> Move | None:
+    def move_between(self, source: str, target: str) -> MoveT | None:
         return self._by_pair.get((str(source), str(target)))
 
-    def move(self, source: str, target: str) -> Move:
+    def move(self, source: str, target: str) -> MoveT:
         """The declared move from `source` to `target`, for a caller that has
         already checked that it is allowed (LookupError when it is not)."""
         move = self.move_between(source, target)
@@ -123,7 +124,7 @@ class Workflow:
     def allowed(self, source: str, target: str) -> bool:
         return self.move_between(source, target) is not None
 
-    def moves_from(self, source: str, capacity: str | None = None) -> list[Move]:
+    def moves_from(self, source: str, capacity: str | None = None) -> list[MoveT]:
         """The moves from `source` (that `capacity` may make), in declared order."""
         return [m for m in self.moves if str(m.source) == str(source)
                 and (capacity is None or not m.by or capacity in m.by)]
@@ -143,7 +144,7 @@ class Workflow:
 
     # --- the check every transition service makes -------------------------------------
     def check(self, obj, source: str, target: str, *, capacity: str | None = None,
-              reason: str = "", context=None) -> Move:
+              reason: str = "", context=None) -> MoveT:
         """The move from `source` to `target`, if it is declared, this capacity
         may make it, the reason it needs is given and its guard holds; else a
         ValidationError saying why (the reason's error is keyed "reason" so a
@@ -193,15 +194,16 @@ class Workflow:
         return "\n".join(lines)
 
 
-_REGISTRY: dict[str, Workflow] = {}
+_REGISTRY: dict[str, Workflow[Any]] = {}
+WorkflowT = TypeVar("WorkflowT", bound=Workflow[Any])
 
 
-def register(workflow: Workflow) -> Workflow:
+def register(workflow: WorkflowT) -> WorkflowT:
     """Make a workflow known to the diagrams and the tests (call it at import
     of the module that declares it; importing twice is harmless)."""
     _REGISTRY[workflow.name] = workflow
     return workflow
 
 
-def registered() -> list[Workflow]:
+def registered() -> list[Workflow[Any]]:
     return sorted(_REGISTRY.values(), key=lambda w: w.name)

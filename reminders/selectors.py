@@ -19,7 +19,8 @@ def reminders_about(record: models.Model, *, limit: int = 50) -> list[ReminderLo
     rows = list(ReminderLog.objects.filter(record_type=record_type, record_id=record.pk)
                 .only(*REMINDER_FIELDS).order_by("-created_at", "-id")[:limit])
     for row in rows:
-        row.kind_label = kinds.label_of(row.kind)
+        # For the template: the kind's name, not a field of the row.
+        setattr(row, "kind_label", kinds.label_of(row.kind))  # noqa: B010
     return rows
 
 

@@ -126,7 +126,7 @@ def offer_deadline_passed(offer, context: Context):
     return None
 
 
-def review_open(assignment, context: Context):
+def review_open(assignment, context: Context | None):
     """Scores come in while the application is in review."""
     if assignment.application.state not in REVIEWABLE:
         return MSG_GUARD_REVIEW_CLOSED

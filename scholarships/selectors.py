@@ -253,8 +253,9 @@ def application_age_band(queryset: QuerySet, band: str, today=None) -> QuerySet:
         return queryset
     low, high = AGE_BANDS[band]
     today = today or timezone.localdate()
-    dates = set(Call.objects.exclude(age_reference_date__isnull=True)
-                .order_by().values_list("age_reference_date", flat=True).distinct())
+    dates = {day for day in Call.objects.exclude(age_reference_date__isnull=True)
+             .order_by().values_list("age_reference_date", flat=True).distinct()
+             if day is not None}
     condition = Q(call__age_reference_date__isnull=True) & _birth_range(today, low, high)
     for day in dates:
         condition |= Q(call__age_reference_date=day) & _birth_range(day, low, high)
@@ -478,13 +479,13 @@ def reviewer_queue(user) -> dict:
     has a few open at a time), and done (submitted or returned for a
     conflict), the latest first, to paginate: its count and one page are
     read, never the whole history. Rows are QueueRows, read as values."""
-    queue = {"to_declare": [], "to_score": []}
+    queue: dict[str, list[QueueRow]] = {"to_declare": [], "to_score": []}
     for row in _QueueRows(reviews_of(user).filter(status__in=OPEN_ASSIGNMENTS)
                           .order_by("assigned_at", "id"))[:]:
         queue[row.status].append(row)
-    queue["done"] = _QueueRows(reviews_of(user).exclude(status__in=OPEN_ASSIGNMENTS)
-                               .order_by("-assigned_at", "-id"))
-    return queue
+    done = _QueueRows(reviews_of(user).exclude(status__in=OPEN_ASSIGNMENTS)
+                      .order_by("-assigned_at", "-id"))
+    return {**queue, "done": done}
 
 
 def assignment_for_reviewer(*, user, pk: int):

@@ -224,15 +224,15 @@ REFEREE_LINK_MAX_AGE_DAYS = env.int("REFEREE_LINK_MAX_AGE_DAYS", default=60)
 REPORTING_SUPPRESSION_THRESHOLD = env.int("REPORTING_SUPPRESSION_THRESHOLD", default=5)
 # A background export's file is kept this long for its owner, then deleted.
 REPORTING_EXPORT_KEEP_HOURS = env.int("REPORTING_EXPORT_KEEP_HOURS", default=24)
+# A staff list's export of up to this many rows is served at once; a longer one
+# is built in the background, with a progress page (reporting.list_exports).
+REPORTING_EXPORT_DIRECT_MAX_ROWS = env.int("REPORTING_EXPORT_DIRECT_MAX_ROWS", default=5000)
 
 # --- Voluntary return and reintegration ------------------------------------------
 # The reintegration budget must be used within this many months of arrival.
 REINTEGRATION_BUDGET_MONTHS = env.int("REINTEGRATION_BUDGET_MONTHS", default=12)
 # Monitoring visits are scheduled this many months after arrival (editable per visit).
 REINTEGRATION_VISIT_MONTHS = env.list("REINTEGRATION_VISIT_MONTHS", cast=int,
-# A staff list's export of up to this many rows is served at once; a longer one
-# is built in the background, with a progress page (reporting.list_exports).
-REPORTING_EXPORT_DIRECT_MAX_ROWS = env.int("REPORTING_EXPORT_DIRECT_MAX_ROWS", default=5000)
                                       default=[3, 6, 12])
 # A visit is recorded from this many days before its due date; earlier only
 # with a recorded reason (a case cannot be closed on the day of arrival).

@@ -9,6 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.history import set_change_reason
+
 from ..dates import add_months
 from ..models import (
     AnswerOption,
@@ -46,11 +48,14 @@ def current_survey_version() -> SurveyVersion | None:
 def visits_schedule(*, case: Case) -> list[MonitoringVisit]:
     """The visits due REINTEGRATION_VISIT_MONTHS after arrival. Called by the
     arrival service inside its transaction; a second call adds nothing."""
+    arrived = case.arrived_on
+    if arrived is None:
+        raise ValueError(f"{case.reference}: visits are scheduled from the arrival, not recorded")
     existing = set(MonitoringVisit.objects.filter(case=case, months_after_arrival__isnull=False)
                    .values_list("months_after_arrival", flat=True))
     visits = [
         MonitoringVisit(case=case, months_after_arrival=months,
-                        due_on=add_months(case.arrived_on, months))
+                        due_on=add_months(arrived, months))
         for months in sorted(set(settings.REINTEGRATION_VISIT_MONTHS)) if months not in existing
     ]
     return MonitoringVisit.objects.bulk_create(visits)
@@ -93,7 +98,7 @@ def visit_transition(*, actor, visit: MonitoringVisit, to: str, reason: str = ""
     visit.status = to
     visit.recorded_by = actor
     visit.recorded_at = timezone.now()
-    visit._change_reason = reason or str(to)
+    set_change_reason(visit, reason or str(to))
     visit.full_clean()
     visit.save()
     return visit
@@ -144,7 +149,8 @@ def _survey_answers(version: SurveyVersion, answers: dict[int, int]) -> list[tup
         question__version=version, pk__in=list(answers.values()))}
     pairs = []
     for question in questions:
-        option = options.get(answers.get(question.pk))
+        chosen = answers.get(question.pk)
+        option = None if chosen is None else options.get(chosen)
         if option is None:
             raise ValidationError(MSG_SURVEY_INCOMPLETE, code="incomplete")
         if option.question_id != question.pk:
@@ -195,7 +201,7 @@ def visit_record(*, actor, visit: MonitoringVisit, done_on: datetime.date, mode:
                      reason=early_reason, changes={
                          "done_on": done_on, "mode": mode, "notes": notes,
                          "early_reason": early_reason})
-    if pairs:
+    if pairs and version is not None:  # pairs only come with a version
         scores = survey_scores((q.dimension, q.weight, o.score) for q, o in pairs)
         previous = _previous_composite(case, visit)
         drop = previous - scores["composite"] if previous is not None else None
@@ -210,7 +216,7 @@ def visit_record(*, actor, visit: MonitoringVisit, done_on: datetime.date, mode:
         latest = (SurveyResponse.objects.filter(visit__case=case)
                   .order_by("-visit__done_on", "-id").first())
         threshold = Decimal(str(settings.REINTEGRATION_SCORE_DROP_ALERT))
-        dropped = bool(latest.drop and latest.drop > threshold)
+        dropped = latest is not None and bool(latest.drop and latest.drop > threshold)
         if dropped != case.score_dropped:
             Case.objects.filter(pk=case.pk).update(score_dropped=dropped)
             case.score_dropped = dropped

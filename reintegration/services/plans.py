@@ -14,10 +14,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.formats import localize
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from accounts.roles import Role, has_role
+from common.types import Text
 
 from ..access import case_rights, partner_delivers, partner_may_see
 from ..models import (
@@ -94,7 +96,7 @@ PLANNING_STATES = (State.COUNSELLING, State.RETURN_APPROVED, State.DEPARTURE_PLA
 class Ceiling:
     household_size: int
     base: Decimal
-    top_ups: list[tuple[str, Decimal]] = field(default_factory=list)
+    top_ups: list[tuple[Text, Decimal]] = field(default_factory=list)  # (label, amount)
 
     @property
     def total(self) -> Decimal:
@@ -140,7 +142,7 @@ def _check_ceiling(case: Case, total: Decimal) -> Decimal:
 def _locked_plan(plan: Plan | int) -> tuple[Plan, Case]:
     """The plan's case, then the plan, locked (in that order) and read again
     once the locks are granted."""
-    pk = getattr(plan, "pk", plan)
+    pk = plan.pk if isinstance(plan, Plan) else plan
     case = locked(Plan.objects.values_list("case_id", flat=True).get(pk=pk))
     plan = Plan.objects.select_for_update().get(pk=pk, case=case)
     plan.case = case
@@ -173,7 +175,7 @@ def plan_transition(*, actor, plan: Plan, to: str, reason: str = "",
         raise ValidationError(MSG_PLAN_TRANSITION % {"from": PlanState(current).label,
                                                      "to": PlanState(to).label})
     reason = (reason or "").strip()
-    if PLAN.move_between(current, to).needs_reason() and not reason:
+    if PLAN.move(current, to).needs_reason() and not reason:
         raise ValidationError({"reason": MSG_REASON_REQUIRED})
     PLAN.check(plan, current, to, reason=reason)
     changes = changes or {}
@@ -374,16 +376,17 @@ def delivery_record(*, actor, line: BudgetLine, kind: str, amount: Decimal,
     today = timezone.localdate()
     if delivered_on > today:
         raise ValidationError({"delivered_on": MSG_DELIVERY_IN_FUTURE})
-    if delivered_on < case.arrived_on:
+    if case.arrived_on is None or delivered_on < case.arrived_on:
         raise ValidationError({"delivered_on": MSG_DELIVERY_BEFORE_ARRIVAL % {
-            "arrived": iso(case.arrived_on)}})
+            "arrived": iso(case.arrived_on) if case.arrived_on else "—"}})
     deadline = budget_deadline(case)
     if delivered_on > deadline:
         raise ValidationError({"delivered_on": MSG_DELIVERY_AFTER_DEADLINE % {
             "deadline": iso(deadline), "months": settings.REINTEGRATION_BUDGET_MONTHS}})
     if line.delivered + amount > line.amount:
         raise ValidationError({"amount": MSG_OVER_BUDGET % {
-            "remaining": line.remaining, "amount": line.amount}}, code="over_budget")
+            "remaining": localize(line.remaining), "amount": localize(line.amount)}},
+            code="over_budget")
     delivery = Delivery(
         line=line, kind=kind, supplier=(supplier or "").strip(), amount=amount,
         delivered_on=delivered_on, description=description.strip(), evidence=evidence,

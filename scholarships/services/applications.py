@@ -180,7 +180,7 @@ def _locked(application: Application | int) -> Application:
     locked row and re-checks the join against the rows of its old snapshot:
     an application whose applicant a registry merge re-pointed meanwhile
     would vanish from the result (DoesNotExist, a server error)."""
-    pk = getattr(application, "pk", application)
+    pk = application.pk if isinstance(application, Application) else application
     Application.objects.select_for_update().filter(pk=pk).values_list("pk").get()
     return Application.objects.select_related("call", "applicant").get(pk=pk)
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from accounts.roles import Role, has_role
+from common.types import Text
 
 from ..access import SYSTEM, actor_capacity
 from ..guards import MSG_GUARD_REVIEW_CLOSED, review_open
@@ -59,7 +60,7 @@ def _require_admin(actor, application: Application) -> None:
         raise ValidationError(MSG_REVIEW_ADMIN_ONLY, code="not_permitted")
 
 
-def reviewer_problem(application: Application, reviewer) -> str | None:
+def reviewer_problem(application: Application, reviewer) -> Text | None:
     """Why this user may not review this application, or None."""
     profile = ReviewerProfile.objects.filter(user=reviewer).first()
     name = reviewer.get_full_name() or reviewer.get_username()
@@ -256,7 +257,7 @@ def review_submit(*, actor, assignment: ReviewAssignment, scores: dict[int, int]
     if closed:
         raise ValidationError(closed, code="closed")
     criteria = list(Criterion.objects.filter(call_id=application.call_id))
-    errors = {}
+    errors: dict[str, Text] = {}  # by criterion id, for the form
     given = {}
     for criterion in criteria:
         score = scores.get(criterion.pk)
