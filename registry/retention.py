@@ -24,6 +24,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from common.history import set_change_reason
+
 from . import programmes
 from .models import (
     DuplicateCandidate,
@@ -207,7 +209,7 @@ def person_anonymise(*, person: Person, now=None) -> None:
     person.search_key = ""
     person.name_key = f"-anonymised-{person.pk}"
     person.anonymised_at = now
-    person._change_reason = "anonymised"
+    set_change_reason(person, "anonymised")
     person.save()
     _overwrite_person_history(person)
 

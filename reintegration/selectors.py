@@ -28,7 +28,6 @@ from django.db.models import Case as DbCase
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.functional import Promise
 
 from accounts.roles import Role, has_role
 from listing.pagination import pk_url
@@ -486,25 +485,6 @@ def note_for(*, user, case_pk: int, pk: int) -> tuple[CaseNote, Case, access.Cas
     if note is None:
         raise Http404
     return note, case, rights
-
-
-def export_rows(
-    *, user, queryset: QuerySet
-) -> tuple[list[Case], dict[int, list[str | Promise]] | None]:
-    """The cases of a filtered caseload for the CSV export, and (only for a
-    user who may see special category data somewhere) their vulnerabilities,
-    fetched only for the cases where the user has the right. Two queries
-    whatever the number of cases."""
-    cases = list(queryset)
-    if not access.may_have_special_rights(user):
-        return cases, None
-    kinds: defaultdict[int, list[str | Promise]] = defaultdict(list)  # the kinds' labels
-    rows = (Vulnerability.objects.filter(case__in=[case.pk for case in cases])
-            .filter(access.special_category_condition(user, prefix="case__"))
-            .order_by("case_id", "kind").values_list("case_id", "kind"))
-    for case_id, kind in rows:
-        kinds[case_id].append(Vulnerability.Kind(kind).label)
-    return cases, kinds
 
 
 def access_log(*, user) -> QuerySet:

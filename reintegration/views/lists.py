@@ -3,24 +3,19 @@
 who saw restricted data. Each runs a fixed number of queries whatever the
 number of cases."""
 
-import csv
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.decorators import role_required
 from accounts.roles import Role, has_role
-from audit.models import ReadEvent
-from audit.services import record_read
 from listing.pagination import bounded_page
 
 from .. import selectors
 from ..filters import CaseFilter, TeamCaseFilter
-from ..models import SensitiveAccess
-from ..services.records import sensitive_access_record
-from .common import case_reader, case_worker
+from .common import case_worker
 
 CASES_PER_PAGE = 25
 ACCESSES_PER_PAGE = 50
@@ -78,66 +73,6 @@ def all_cases(request):
     return render(request, "reintegration/all_cases.html", {
         **_listing(request, filterset, show_caseworker=True), "scope": "all",
     })
-
-
-# The columns of the export, before the special category column.
-EXPORT_COLUMNS = [
-    ("reference", lambda c: c.reference),
-    ("state", lambda c: c.get_state_display()),
-    ("person_reference", lambda c: c.principal.reference),
-    ("principal", lambda c: c.principal.full_name),
-    ("country_of_return", lambda c: c.country_of_return.code),
-    ("region_of_return", lambda c: c.region_of_return),
-    ("partner", lambda c: str(c.partner) if c.partner else ""),
-    ("caseworker", lambda c: c.caseworker.get_full_name() or c.caseworker.get_username()),
-    ("next_action", lambda c: c.get_next_action_display()),
-    ("due", lambda c: c.next_action_due.isoformat() if c.next_action_due else ""),
-    ("planned_departure", lambda c: c.planned_departure_on.isoformat()
-     if c.planned_departure_on else ""),
-    ("arrived_on", lambda c: c.arrived_on.isoformat() if c.arrived_on else ""),
-    ("opened", lambda c: timezone.localtime(c.created_at).date().isoformat()),
-    ("last_activity", lambda c: timezone.localtime(c.last_activity_at).isoformat(
-        timespec="minutes")),
-]
-
-
-def _csv_safe(value: str) -> str:
-    """Spreadsheets run a cell that starts with = + - @ as a formula."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-@case_reader
-def export(request, scope):
-    """The filtered list as CSV, scoped like the page. The vulnerabilities
-    column exists only for users who may see special category data, and is
-    filled only for the cases where they may; who exported them is logged."""
-    filterset = _scoped(request, scope)
-    cases, vulnerabilities = selectors.export_rows(user=request.user, queryset=filterset.qs)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="cases-{scope}-{stamp}.csv"'
-    response["Cache-Control"] = "private, no-store"
-    response.write("\ufeff")  # so that spreadsheets read the accents right
-    writer = csv.writer(response)
-    header = [name for name, _value in EXPORT_COLUMNS]
-    if vulnerabilities is not None:
-        header.append("vulnerabilities")
-    writer.writerow(header)
-    count = 0
-    for case in cases:
-        row = [_csv_safe(str(value(case))) for _name, value in EXPORT_COLUMNS]
-        if vulnerabilities is not None:
-            row.append("; ".join(str(kind) for kind in vulnerabilities.get(case.pk, [])))
-        writer.writerow(row)
-        count += 1
-    # The read log's row for this export, with how many cases left.
-    record_read(user=request.user, action=ReadEvent.Action.EXPORT, model="reintegration.case",
-                page=request.resolver_match.view_name, path=request.get_full_path(), rows=count)
-    request.read_recorded = True
-    if vulnerabilities:
-        sensitive_access_record(user=request.user, cases=list(vulnerabilities),
-                                what=SensitiveAccess.What.EXPORT)
-    return response
 
 
 @role_required(Role.DPO)
