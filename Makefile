@@ -30,9 +30,11 @@ run: $(STAMP)
 # at the version package-lock.json pins; installed again only when missing or
 # when the pins change.
 AXE := node_modules/axe-core/axe.min.js
+# Without npm the suite still runs: outside CI the browser tests then skip,
+# in CI (CI=true) they fail (tests/axe.py).
 $(AXE): package.json package-lock.json
-	npm ci --no-audit --no-fund
-	@touch $@
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund && touch $@; \
+	else echo "npm not found: browser tests need axe-core (apt-get install npm)"; fi
 
 ## make test: the whole suite (PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set).
 test: $(STAMP) $(AXE)
