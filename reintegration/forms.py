@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.formats import localize
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -303,7 +304,7 @@ class DeliveryForm(forms.Form):
         self.fields["line"].queryset = BudgetLine.objects.filter(
             pk__in=[line.pk for line in open_lines])
         labels = {line.pk: gettext("%(line)s — %(left)s EUR left") % {
-            "line": line, "left": line.remaining} for line in open_lines}
+            "line": line, "left": localize(line.remaining)} for line in open_lines}
         self.fields["line"].label_from_instance = lambda line: labels.get(line.pk, str(line))
         self.fields["evidence"].help_text = MSG_EVIDENCE_HELP % {
             "limit": filesizeformat(settings.UPLOAD_MAX_BYTES)}

@@ -47,6 +47,21 @@ def browser_context_args(browser_context_args):
 
 
 @pytest.fixture
+def language() -> str:
+    """The language a browser test walks the site in: English unless the test
+    is parametrized over tests/languages.py's LANGUAGES (issue 12)."""
+    return "en"
+
+
+@pytest.fixture
+def texts(language):
+    """The msgids as the pages show them in `language` (tests/languages.py)."""
+    from tests.languages import Texts
+
+    return Texts(language)
+
+
+@pytest.fixture
 def csp_violations(request) -> list[str]:
     """The Content-Security-Policy violations the pages of this browser test
     (the first page or any other of its browser context) report on the console:

@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 from playwright.sync_api import Browser, Page, expect
 
 from accounts.roles import Role
+from registry.dpo_views import MSG_DRY_RUN_DONE
 from registry.factories import (
     ConsentFactory,
     HouseholdFactory,
@@ -27,6 +28,7 @@ from registry.factories import (
 from registry.models import Consent, DuplicateCandidate, IdentityDocument, Person, Side
 from reintegration.factories import CaseFactory, ReturneeFactory, caseworker
 from scholarships.factories import admin_user, submitted_application
+from tests.languages import expect_no_untranslated, journey_languages
 from tests.test_browser_application import link_in, local
 from tests.test_browser_reintegration import PDF, click, log_in
 
@@ -68,8 +70,9 @@ def both_sides():
             "application": application}
 
 
+@pytest.mark.parametrize("language", journey_languages("nl"))
 def test_the_dpo_reads_follows_exports_and_runs_the_retention_schedule(
-        page: Page, browser: Browser, live_server, both_sides):
+        page: Page, browser: Browser, live_server, both_sides, language, texts):
     base = live_server.url
     person, case, application = (both_sides["person"], both_sides["case"],
                                  both_sides["application"])
@@ -86,11 +89,11 @@ def test_the_dpo_reads_follows_exports_and_runs_the_retention_schedule(
         other.close()
 
     # The officer finds the person in the registry.
-    log_in(page, base, "anne")
-    expect(page.locator("#content h1")).to_have_text("Change log of the registry")
-    click(page, page.locator("nav").get_by_role("link", name="Registry"))
+    log_in(page, base, "anne", language)
+    expect(page.locator("#content h1")).to_have_text(texts("Change log of the registry"))
+    click(page, page.locator("nav").get_by_role("link", name=texts("Registry")))
     page.fill("#id_q", FAMILY)
-    click(page, page.get_by_role("button", name="Search"))
+    click(page, page.get_by_role("button", name=texts("Search")))
     click(page, page.get_by_role("link", name=person.reference))
 
     # Everything of both programmes, and nothing to change it with.
@@ -98,23 +101,25 @@ def test_the_dpo_reads_follows_exports_and_runs_the_retention_schedule(
     expect(content.locator("h1")).to_contain_text(f"{GIVEN} {FAMILY}")
     expect(page.locator("section:has(#documents-title)")).to_contain_text(PASSPORT)
     consents = page.locator("section:has(#consents-title)")
-    expect(consents).to_contain_text(str(Consent.Purpose.SCHOLARSHIP.label))
-    expect(consents).to_contain_text(str(Consent.Purpose.REINTEGRATION.label))
+    expect(consents).to_contain_text(texts.label(Consent.Purpose.SCHOLARSHIP))
+    expect(consents).to_contain_text(texts.label(Consent.Purpose.REINTEGRATION))
     expect(page.locator("section:has(#households-title)")).to_contain_text("Ismaël")
     for label in ("Edit", "Add a document", "Record a consent", "Withdraw", "Add a member",
                   "Create a household with this person as principal"):
-        expect(content.get_by_role("link", name=label, exact=True)).to_have_count(0)
+        expect(content.get_by_role("link", name=texts(label), exact=True)).to_have_count(0)
+    expect_no_untranslated(page, texts, ["Subject-access export",
+                                         "Reads and changes of this person"], where="#content")
 
     # Who read this person: the caseworker, on the person's page.
-    click(page, page.get_by_role("link", name="Reads and changes of this person"))
+    click(page, page.get_by_role("link", name=texts("Reads and changes of this person")))
     expect(content.locator("h1")).to_contain_text(person.reference)
     sophie_read = content.locator("table").first.locator("tbody tr", has_text="sophie")
     expect(sophie_read.first).to_contain_text(f"/registry/persons/{person.pk}/")
 
     # The console, narrowed to the caseworker.
-    click(page, page.get_by_role("link", name="Read log"))
+    click(page, page.get_by_role("link", name=texts("Read log")))
     page.fill("#id_user", "sophie")
-    click(page, page.get_by_role("button", name="Search"))
+    click(page, page.get_by_role("button", name=texts("Search")))
     rows = content.locator("table tbody tr")
     expect(rows.first).to_contain_text("sophie")
     expect(rows.filter(has_text=f"/registry/persons/{person.pk}/")).not_to_have_count(0)
@@ -122,10 +127,12 @@ def test_the_dpo_reads_follows_exports_and_runs_the_retention_schedule(
 
     # The subject-access export, as JSON and as PDF.
     page.goto(f"{base}/registry/persons/{person.pk}/")
-    click(page, page.get_by_role("link", name="Subject-access export"))
-    expect(content.locator("h1")).to_contain_text(f"Everything held about {GIVEN} {FAMILY}")
+    click(page, page.get_by_role("link", name=texts("Subject-access export")))
+    expect(content.locator("h1")).to_contain_text(texts(
+        "Everything held about %(name)s (%(reference)s)", name=f"{GIVEN} {FAMILY}",
+        reference=person.reference))
     with page.expect_download() as download:
-        page.get_by_role("link", name="Download as JSON").click()
+        page.get_by_role("link", name=texts("Download as JSON")).click()
     assert download.value.suggested_filename.startswith(person.reference)
     with open(download.value.path(), encoding="utf-8") as file:
         export = json.load(file)
@@ -136,20 +143,20 @@ def test_the_dpo_reads_follows_exports_and_runs_the_retention_schedule(
     assert [row["reference"] for row in sections["reintegration.cases"]] == [case.reference]
     assert any(row["user"] == "sophie" for row in sections["audit.reads"])
     with page.expect_download() as download:
-        page.get_by_role("link", name="Download as PDF").click()
+        page.get_by_role("link", name=texts("Download as PDF")).click()
     with open(download.value.path(), "rb") as file:
         assert file.read(5) == b"%PDF-"
 
     # The retention schedule, from the officer's start page: a dry run, reported.
-    click(page, page.locator("nav").get_by_role("link", name="Change log"))
-    click(page, content.get_by_role("link", name="Retention schedule"))
-    expect(content.locator("h1")).to_have_text("Retention schedule")
-    click(page, page.get_by_role("button", name="Dry run now"))
-    expect(content).to_contain_text("Dry run recorded: 0 person(s) due.")
+    click(page, page.locator("nav").get_by_role("link", name=texts("Change log")))
+    click(page, content.get_by_role("link", name=texts("Retention schedule")))
+    expect(content.locator("h1")).to_have_text(texts("Retention schedule"))
+    click(page, page.get_by_role("button", name=texts("Dry run now")))
+    expect(content).to_contain_text(texts(MSG_DRY_RUN_DONE, count=0))
     run = content.locator("table tbody tr").first
     expect(run).to_contain_text("anne")
-    expect(run).to_contain_text("dry run")
-    expect(run).to_contain_text("Nobody due.")
+    expect(run).to_contain_text(texts("dry run"))
+    expect(run).to_contain_text(texts("Nobody due."))
 
 
 def test_the_scholarship_administrator_sees_only_the_scholarship_side(

@@ -14,12 +14,15 @@ from reintegration import defaults
 from reintegration.factories import case_through, caseworker, supervisor_of
 from reintegration.models import Delivery, PartnerDesk
 from reintegration.workflow import State
+from tests.languages import expect_no_untranslated, journey_languages
 from tests.test_browser_reintegration import PDF, click, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_partner_records_the_first_delivery_of_a_case(page: Page, live_server):
+@pytest.mark.parametrize("language", journey_languages("nl"))
+def test_a_partner_records_the_first_delivery_of_a_case(page: Page, live_server, language,
+                                                        texts):
     defaults.load_all()  # the database of a live-server test starts empty
     base = live_server.url
     agr = OrganisationFactory(name="Association Guinéenne pour la Réinsertion",
@@ -34,12 +37,20 @@ def test_a_partner_records_the_first_delivery_of_a_case(page: Page, live_server)
                         shared_with_partner=True)
     stall = case.plan.lines.get(description="Market stall and first stock")
 
-    log_in(page, base, "mariama")
-    expect(page.locator("h1")).to_have_text("Cases of my organisation")
-    expect(page.locator("#partner-cases")).to_contain_text("1800.00")
+    log_in(page, base, "mariama", language)
+    expect(page.locator("h1")).to_have_text(texts("Cases of my organisation"))
+    expect_no_untranslated(page, texts, ["Approved (EUR)", "Left (EUR)"], where="#content")
+    expect(page.locator("#partner-cases")).to_contain_text(texts.amount("1800.00"))
     click(page, page.get_by_role("link", name=case.reference))
-    expect(page.locator("#budget-left")).to_contain_text("1800.00 EUR is left")
-    expect(page.locator("#content")).not_to_contain_text("Vulnerabilities")
+
+    def left(amount: str) -> str:
+        return texts("%(left)s EUR is left, to be used by %(day)s.", left=texts.amount(amount),
+                     day="").rstrip(". ")
+
+    expect(page.locator("#budget-left")).to_contain_text(left("1800.00"))
+    expect(page.locator("#content")).not_to_contain_text(texts("Vulnerabilities"))
+    expect_no_untranslated(page, texts, ["Record a delivery", "Budget line", "Amount (EUR)"],
+                           where="#content")
 
     form = page.locator("#partner-delivery")
     page.select_option("#id_line", str(stall.pk))
@@ -49,8 +60,8 @@ def test_a_partner_records_the_first_delivery_of_a_case(page: Page, live_server)
     page.fill("#id_description", "Stall, scales and first stock of rice")
     page.set_input_files("#id_evidence", files=[
         {"name": "receipt.pdf", "mimeType": "application/pdf", "buffer": PDF}])
-    click(page, form.get_by_role("button", name="Record the delivery"))
-    expect(page.locator("#id_amount").locator("..")).to_contain_text("1200")
+    click(page, form.get_by_role("button", name=texts("Record the delivery")))
+    expect(page.locator("#id_amount").locator("..")).to_contain_text(texts.amount("1200.00"))
     expect(page.locator("#id_description")).to_have_value(
         "Stall, scales and first stock of rice")
     assert not Delivery.objects.exists()
@@ -58,10 +69,10 @@ def test_a_partner_records_the_first_delivery_of_a_case(page: Page, live_server)
     page.fill("#id_amount", "1200.00")
     page.set_input_files("#id_evidence", files=[
         {"name": "receipt.pdf", "mimeType": "application/pdf", "buffer": PDF}])
-    click(page, form.get_by_role("button", name="Record the delivery"))
+    click(page, form.get_by_role("button", name=texts("Record the delivery")))
     expect(page.locator("#deliveries")).to_contain_text("Stall, scales and first stock")
-    expect(page.locator("#budget-left")).to_contain_text("600.00 EUR is left")
-    expect(page.locator("#case-state")).to_have_text("Assistance in progress")
+    expect(page.locator("#budget-left")).to_contain_text(left("600.00"))
+    expect(page.locator("#case-state")).to_have_text(texts.label(State.ASSISTANCE_IN_PROGRESS))
 
     log_in(page, base, "sophie")
     page.goto(base + f"/cases/{case.pk}/plan/")
