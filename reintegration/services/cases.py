@@ -22,6 +22,7 @@ from registry.services import consent_give, person_sides_note, person_sides_refr
 
 from .. import guards
 from ..access import CASE_ROLES, case_rights, may_reassign, supervises
+from ..dates import add_months
 
 # The guards live in guards.py (declared in workflow.CASE), the reads they need
 # in selectors; what callers name is kept importable from here.
@@ -239,13 +240,27 @@ def case_departure_plan(*, actor, case: Case, planned_on: datetime.date,
     return case
 
 
+def visits_schedule(*, case: Case) -> list[MonitoringVisit]:
+    """The visits due REINTEGRATION_VISIT_MONTHS after arrival. Called by the
+    arrival service inside its transaction; a second call adds nothing."""
+    arrived = case.arrived_on
+    if arrived is None:
+        raise ValueError(f"{case.reference}: visits are scheduled from the arrival, not recorded")
+    existing = set(MonitoringVisit.objects.filter(case=case, months_after_arrival__isnull=False)
+                   .values_list("months_after_arrival", flat=True))
+    visits = [
+        MonitoringVisit(case=case, months_after_arrival=months,
+                        due_on=add_months(arrived, months))
+        for months in sorted(set(settings.REINTEGRATION_VISIT_MONTHS)) if months not in existing
+    ]
+    return MonitoringVisit.objects.bulk_create(visits)
+
+
 @transaction.atomic
 def case_arrival_record(*, actor, case: Case, arrived_on: datetime.date,
                         reason: str = "") -> Case:
     """The person is back: record the day and schedule the monitoring visits
     (REINTEGRATION_VISIT_MONTHS after arrival)."""
-    from .monitoring import visits_schedule
-
     case = locked(case)
     require_work(actor, case)
     case_transition(actor=actor, case=case, to=State.RETURNED, reason=reason,

@@ -23,7 +23,9 @@ from ..models import (
 )
 from ..scoring import survey_scores
 from ..workflow import AFTER_ARRIVAL, VISIT
-from .cases import case_refresh, iso, locked, require_work
+
+# visits_schedule lives with the arrival that calls it (cases.py); named here too.
+from .cases import case_refresh, iso, locked, require_work, visits_schedule  # noqa: F401
 
 MSG_VISIT_NOT_PLANNED = _("This visit is already %(status)s.")
 MSG_VISIT_BEFORE_ARRIVAL = _("A monitoring visit cannot be before the arrival (%(arrived)s).")
@@ -43,22 +45,6 @@ LAST_VISIT_MONTHS = 24
 def current_survey_version() -> SurveyVersion | None:
     """New surveys use the highest active version."""
     return SurveyVersion.objects.filter(is_active=True).order_by("-number").first()
-
-
-def visits_schedule(*, case: Case) -> list[MonitoringVisit]:
-    """The visits due REINTEGRATION_VISIT_MONTHS after arrival. Called by the
-    arrival service inside its transaction; a second call adds nothing."""
-    arrived = case.arrived_on
-    if arrived is None:
-        raise ValueError(f"{case.reference}: visits are scheduled from the arrival, not recorded")
-    existing = set(MonitoringVisit.objects.filter(case=case, months_after_arrival__isnull=False)
-                   .values_list("months_after_arrival", flat=True))
-    visits = [
-        MonitoringVisit(case=case, months_after_arrival=months,
-                        due_on=add_months(arrived, months))
-        for months in sorted(set(settings.REINTEGRATION_VISIT_MONTHS)) if months not in existing
-    ]
-    return MonitoringVisit.objects.bulk_create(visits)
 
 
 def _locked_visit(visit: MonitoringVisit) -> tuple[Case, MonitoringVisit]:
