@@ -20,9 +20,14 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from common.tasks import enqueue
+
 from .models import Attempt, Message, Outcome, State
 
 logger = logging.getLogger(__name__)
+
+# The delivery task (tasks.py), queued by name: it runs message_deliver below.
+SEND_TASK = "outbox.tasks.message_send"
 
 SENT = "sent"
 FAILED = "failed"
@@ -43,14 +48,9 @@ def retry_delay(attempts: int) -> datetime.timedelta:
 def _enqueue(ids: Iterable[int], queue: str = "") -> None:
     """After commit, the row id only: nothing personal goes on the broker. A
     message that cannot be published is left to the sweep."""
-    from .tasks import message_send
-
     for pk in ids:
         try:
-            if queue:
-                message_send.apply_async((pk,), queue=queue)
-            else:
-                message_send.delay(pk)
+            enqueue(SEND_TASK, pk, queue=queue)
         except Exception:
             logger.exception("E-mail %s could not be queued; the outbox sweep will.", pk)
 

@@ -9,7 +9,10 @@ class RemindersConfig(AppConfig):
     verbose_name = _("Reminders")
 
     def ready(self):
-        from . import lookups  # noqa: F401 - registers field__any
+        from . import (
+            lookups,  # noqa: F401 - registers field__any
+            tasks,  # noqa: F401 - registered: services.py queues it by name
+        )
         # Each app declares its kinds in its own reminders.py (as the admin
         # finds admin.py), so this app imports no programme.
         autodiscover_modules("reminders")

@@ -38,6 +38,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from common.tasks import enqueue
 from outbox.services import message_queue
 
 from . import kinds as declared
@@ -46,6 +47,9 @@ from .models import ReminderEvent, ReminderKind, ReminderLog
 from .workflow import FINAL, State, allowed
 
 logger = logging.getLogger(__name__)
+
+# The send task (tasks.py), queued by name: it runs reminder_send below.
+SEND_TASK = "reminders.tasks.reminder_send"
 
 MSG_TRANSITION = _("A reminder cannot go from “%(from)s” to “%(to)s”.")
 MSG_NO_LONGER_DUE = _("No longer due when its turn came: nothing was sent.")
@@ -213,11 +217,9 @@ def _fan_out(kind: Kind, now: datetime.datetime) -> int:
 def _enqueue(ids: list[int]) -> None:
     """After commit: the task reads a row that exists. A message that cannot be
     published leaves its row pending for the next sweep."""
-    from .tasks import reminder_send
-
     for pk in ids:
         try:
-            reminder_send.delay(pk)
+            enqueue(SEND_TASK, pk)
         except Exception:
             logger.exception("Reminder %s could not be queued; the next sweep will.", pk)
 

@@ -13,3 +13,4 @@ class ReportingConfig(AppConfig):
         # own `<app>/reports/` package (reporting.datasets.register). Found by
         # name here, so this shared app imports no programme.
         autodiscover_modules("reports")
+        from . import tasks  # noqa: F401 - registered: services.py queues it by name

@@ -18,12 +18,16 @@ from django.utils.translation import gettext as _
 
 from audit.models import ReadEvent
 from audit.services import record_read
+from common.tasks import enqueue
 
 from . import datasets
 from .exports import dataset_write
 from .models import ExportJob
 
 logger = logging.getLogger(__name__)
+
+# The build task (tasks.py), queued by name: it runs export_job_build below.
+BUILD_TASK = "reporting.tasks.export_job_build"
 Status = ExportJob.Status
 
 MOVES: dict[str, tuple[str, ...]] = {
@@ -71,9 +75,7 @@ def export_job_request(*, actor, kind: str, params: dict | None = None, fmt: str
         raise ValueError(fmt)
     job = ExportJob.objects.create(user=actor, kind=kind, params=params or {}, format=fmt,
                                    pseudonymised=pseudonymise)
-    from .tasks import export_job_build
-
-    transaction.on_commit(lambda: export_job_build.delay(job.pk))
+    transaction.on_commit(lambda: enqueue(BUILD_TASK, job.pk))
     return job
 
 
