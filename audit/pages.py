@@ -46,6 +46,7 @@ def _application(kwarg="pk", action=VIEW):
 PAGES: dict[str, Page] = {
     # --- the registry ------------------------------------------------------------------
     "registry:person_list": Page("registry.person", "", LIST),
+    "registry:person_list_export": Page("registry.person", "", EXPORT),
     "registry:person_detail": Page("registry.person", person_kwarg="pk"),
     "registry:person_edit": Page("registry.person", person_kwarg="pk"),
     "registry:document_create": Page("registry.person", person_kwarg="pk"),

@@ -1,10 +1,12 @@
 from django.urls import path
 
-from . import dpo_views, views
+from . import dpo_views, list_exports, views
 
 app_name = "registry"
 urlpatterns = [
     path("persons/", views.person_index, name="person_list"),
+    path("persons/export.<str:fmt>", list_exports.person_list_export,
+         name="person_list_export"),
     path("persons/new/", views.person_create, name="person_create"),
     path("persons/<int:pk>/", views.person_detail, name="person_detail"),
     path("persons/<int:pk>/edit/", views.person_edit, name="person_edit"),
