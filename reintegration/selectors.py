@@ -23,8 +23,10 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    Window,
 )
 from django.db.models import Case as DbCase
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -252,18 +254,21 @@ def team_summary(*, user) -> list[dict]:
             for pk, worker in workers.items()]
 
 
-def plans_awaiting_approval(*, user) -> QuerySet:
-    """Submitted plans the user can approve now: a plan is approved once the
-    returnee's arrival is recorded (the case is "returned")."""
-    return (team_cases(user=user).filter(plan__state=PlanState.SUBMITTED, state=State.RETURNED)
-            .annotate(submitted_at=F("plan__submitted_at")).order_by("plan__submitted_at"))
-
-
-def plans_waiting_for_arrival(*, user) -> QuerySet:
-    """Submitted plans that cannot be approved yet: the arrival is not recorded."""
-    return (team_cases(user=user).filter(plan__state=PlanState.SUBMITTED, state__in=OPEN)
-            .exclude(state=State.RETURNED)
-            .annotate(submitted_at=F("plan__submitted_at")).order_by("plan__submitted_at"))
+def team_submitted_plans(*, user, limit: int = 20) -> tuple[list[Case], list[Case]]:
+    """The team page's two lists in one query, each by submission: the first
+    `limit` submitted plans the supervisor can approve now (a plan is approved
+    once the returnee's arrival is recorded: the case is "returned"), and the
+    first `limit` that wait for the arrival."""
+    returned = DbCase(When(state=State.RETURNED, then=Value(True)), default=Value(False),
+                      output_field=BooleanField())
+    cases = list(
+        team_cases(user=user).filter(plan__state=PlanState.SUBMITTED, state__in=OPEN)
+        .annotate(submitted_at=F("plan__submitted_at"), returned=returned,
+                  rank=Window(RowNumber(), partition_by=[returned],
+                              order_by=[F("plan__submitted_at").asc(), F("pk").asc()]))
+        .filter(rank__lte=limit).order_by("plan__submitted_at", "pk"))
+    return ([case for case in cases if case.returned],
+            [case for case in cases if not case.returned])
 
 
 def case_for(*, user, pk: int) -> tuple[Case, access.CaseRights]:

@@ -229,6 +229,29 @@ def test_the_team_page_filters_by_caseworker_and_lists_plans_awaiting_approval(
                                {"caseworker": colleague.pk}))) == {theirs}
 
 
+def test_the_team_page_splits_submitted_plans_by_arrival_in_a_fixed_number_of_queries(
+        client, worker, team, boss):
+    def submitted(state):
+        case = case_through(state, worker=worker, approver=boss)
+        plan = plans.plan_start(actor=worker, case=case)
+        plans.line_add(actor=worker, plan=plan, category="housing", description="Rent",
+                       amount=Decimal("300"))
+        plans.plan_submit(actor=worker, plan=plan)
+        return case
+
+    ready, early = submitted(State.RETURNED), submitted(State.RETURN_APPROVED)
+    client.force_login(boss)
+    client.get(reverse("reintegration:team"))
+    few, response = count_queries(client, reverse("reintegration:team"))
+    assert response.context["awaiting"] == [ready]
+    assert response.context["waiting_for_arrival"] == [early]
+    later = [submitted(State.RETURNED), submitted(State.RETURN_APPROVED)]
+    many, response = count_queries(client, reverse("reintegration:team"))
+    assert many == few
+    assert response.context["awaiting"] == [ready, later[0]]
+    assert response.context["waiting_for_arrival"] == [early, later[1]]
+
+
 # --- forms: clear messages, nothing typed is lost -------------------------------------
 
 def test_a_delivery_with_a_zero_amount_and_a_future_date_comes_back_with_both_errors(

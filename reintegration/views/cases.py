@@ -3,6 +3,7 @@ arrival, reassignment, household members, vulnerabilities, notes). Every view
 gets the case through selectors.case_for, so a user who may not see the case
 gets 404 on every address of it."""
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -58,6 +59,23 @@ def _require(rights_flag: bool) -> None:
 
 # --- the case page -------------------------------------------------------------------
 
+_CHECKS = (forms.CheckboxInput, forms.RadioSelect)
+
+
+def bootstrap_widgets(form):
+    """The Bootstrap classes crispy-forms would give the widgets, for the case
+    page's quick forms drawn by templates/reintegration/_field.html (crispy
+    cost a third of the page's CPU)."""
+    for field in form.fields.values():
+        widget = field.widget
+        css = ("form-check-input" if isinstance(widget, _CHECKS)
+               else "form-select" if isinstance(widget, forms.Select)
+               else "form-control")
+        kind = "" if isinstance(widget, forms.RadioSelect) else f"{type(widget).__name__.lower()} "
+        widget.attrs["class"] = f"{kind}{css}"
+    return form
+
+
 @case_reader
 def case_detail(request, pk):
     case, rights = selectors.case_for(user=request.user, pk=pk)
@@ -87,17 +105,17 @@ def case_detail(request, pk):
         except ValidationError as error:
             context["ceiling_problem"] = " ".join(error.messages)
     if rights.work:
-        context["note_form"] = NoteForm(action=reverse("reintegration:note_add", args=[case.pk]),
-                                        form_id="quick-note")
+        context["note_form"] = bootstrap_widgets(NoteForm(
+            action=reverse("reintegration:note_add", args=[case.pk]), form_id="quick-note"))
         if plan is not None and plan.state == PlanState.APPROVED and case.is_open:
-            context["delivery_form"] = DeliveryForm(
+            context["delivery_form"] = bootstrap_widgets(DeliveryForm(
                 lines=data["lines"], form_id="quick-delivery",
-                action=reverse("reintegration:delivery_add", args=[case.pk]))
+                action=reverse("reintegration:delivery_add", args=[case.pk])))
         version = current_survey_version()
         if next_visit is not None and case.is_open:
-            context["visit_form"] = VisitForm(
+            context["visit_form"] = bootstrap_widgets(VisitForm(
                 questions=survey_questions(version) if version else [],
-                initial={"done_on": timezone.localdate()})
+                initial={"done_on": timezone.localdate()}))
     shown_special = bool(data["vulnerabilities"]) or any(
         note.is_confidential for note in data["notes"])
     if shown_special:

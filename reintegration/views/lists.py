@@ -58,12 +58,11 @@ def caseload(request):
 @role_required(Role.SUPERVISOR)
 def team(request):
     filterset = _scoped(request, "team")
+    awaiting, waiting_for_arrival = selectors.team_submitted_plans(user=request.user)
     return render(request, "reintegration/team.html", {
         **_listing(request, filterset, show_caseworker=True), "scope": "team",
         "summary": selectors.team_summary(user=request.user),
-        "awaiting": list(selectors.plans_awaiting_approval(user=request.user)[:20]),
-        "waiting_for_arrival": list(
-            selectors.plans_waiting_for_arrival(user=request.user)[:20]),
+        "awaiting": awaiting, "waiting_for_arrival": waiting_for_arrival,
     })
 
 
