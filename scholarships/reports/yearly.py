@@ -19,10 +19,9 @@ def _years(*, user):
 
 
 def _may_see(user) -> bool:
-    from accounts.roles import Role, has_role
+    from ..access import is_scholarship_staff
 
-    return bool(user and user.is_authenticated and (
-        user.is_superuser or has_role(user, Role.SCHOLARSHIP_ADMIN, Role.DPO)))
+    return bool(user) and is_scholarship_staff(user)
 
 
 def register_section() -> None:
