@@ -264,6 +264,14 @@ class Application(models.Model):
     motivation = models.TextField(_("motivation"), blank=True)
 
     steps_done = models.JSONField(_("steps completed"), default=list, editable=False)
+    # The mean of the submitted reviews' totals, kept by the review services
+    # (services.review.scores_refresh) whenever a review is submitted or
+    # leaves "submitted", and when a call's weights change: the ranking sorts
+    # by it from an index instead of averaging every review of the call for
+    # each page. Six decimals keep the order of the exact means (two totals
+    # of two decimals, or three).
+    review_score = models.DecimalField(_("review score"), max_digits=9, decimal_places=6,
+                                       null=True, blank=True, editable=False)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
     submitted_snapshot = models.JSONField(
         _("what was submitted"), default=dict, blank=True, editable=False,
@@ -296,7 +304,9 @@ class Application(models.Model):
         # index without sorting the table. They are made by migration 0003 with
         # SQL per database: "NULLS LAST" in an index is PostgreSQL's (SQLite
         # sorts NULLs last in a descending index anyway and refuses the words),
-        # which models.Index cannot express.
+        # which models.Index cannot express. The ranking's order within a call
+        # (selectors.Ranking: call, review_score DESC NULLS LAST, submitted_at,
+        # id) is made the same way, by migration 0013.
         indexes = [
             models.Index(fields=["call", "state"]),
             models.Index(fields=["-created_at"], name="application_created"),

@@ -114,9 +114,15 @@ def selection_problem(places: Places, selected: int) -> str | None:
 def lock_places(call_id: int) -> Call:
     """Lock every call of the call's academic year, in a fixed order, so that
     the quota and the yearly ceiling are counted by one transaction at a time
-    and two lockers never wait for each other in a circle. Returns the call."""
+    and two lockers never wait for each other in a circle. Returns the call.
+    FOR NO KEY UPDATE: lockers wait for each other, but a row that refers to
+    a call (an application saved twice in one transaction has its foreign key
+    checked again at commit, a FOR KEY SHARE on the call) does not wait for
+    them; with FOR UPDATE, a review submitted while the call's weights
+    changed deadlocked (scholarships.tests.test_call_setup)."""
     year = Call.objects.filter(pk=call_id).values_list("academic_year", flat=True).get()
-    calls = list(Call.objects.select_for_update().filter(academic_year=year).order_by("pk"))
+    calls = list(Call.objects.select_for_update(no_key=True).filter(academic_year=year)
+                 .order_by("pk"))
     return next(call for call in calls if call.pk == call_id)
 
 

@@ -21,7 +21,6 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
 )
 from django.http import Http404
 from django.urls import reverse
@@ -385,7 +384,7 @@ def _review_aggregates(prefix: str = "") -> dict:
         "review_live": Count(path, filter=Q(**{f"{path}__status__in": LIVE_ASSIGNMENTS})),
         "review_open": Count(path, filter=Q(**{f"{path}__status__in": OPEN_ASSIGNMENTS})),
         "review_submitted": Count(path, filter=submitted),
-        "review_score": Avg(f"{path}__total", filter=submitted),
+        "review_mean": Avg(f"{path}__total", filter=submitted),
         "review_high": Max(f"{path}__total", filter=submitted),
         "review_low": Min(f"{path}__total", filter=submitted),
     }
@@ -394,7 +393,7 @@ def _review_aggregates(prefix: str = "") -> dict:
 def _summary(base: int, values, threshold: Decimal) -> ReviewSummary:
     high, low = values["review_high"], values["review_low"]
     spread = (Decimal(high) - Decimal(low)) if values["review_submitted"] >= 2 else None
-    score = values["review_score"]
+    score = values["review_mean"]
     return ReviewSummary(
         base=base, live=values["review_live"], open=values["review_open"],
         submitted=values["review_submitted"],
@@ -524,6 +523,8 @@ RANKING_STATES = (
     State.NOT_SELECTED, State.OFFERED, State.ACCEPTED, State.DECLINED, State.LAPSED,
     State.ENROLLED, State.COMPLETED, State.DISCONTINUED,
 )
+# Best mean score first, no score last, then first submitted (the ranking index).
+RANKING_ORDER = (F("review_score").desc(nulls_last=True), "submitted_at", "id")
 RANKING_FIELDS = (
     "id", "reference", "state", "submitted_at", "call_id", "applicant_id",
     "applicant__id", "applicant__given_names", "applicant__family_name", "applicant__sex",
@@ -541,9 +542,10 @@ def reviewable(call: Call) -> QuerySet:
 class Ranking:
     """The call's applications from eligibility on, best score first (no score
     last), as a Paginator reads them: count() counts the applications alone;
-    a slice orders them by their mean score (one index probe each, ids only)
-    and then reads the slice's applications with their review figures,
-    computed by the database for those rows only. Three queries a page."""
+    a slice reads the ids in order from the ranking index (the mean score is
+    kept on the application, Application.review_score) and then the slice's
+    applications with their review figures, computed by the database for
+    those rows only. Three queries a page, whatever the size of the call."""
 
     def __init__(self, call: Call):
         self.applications = Application.objects.filter(call=call, state__in=RANKING_STATES)
@@ -557,12 +559,7 @@ class Ranking:
     def __getitem__(self, key):
         if not isinstance(key, slice):
             return self[key:key + 1][0]
-        score = (ReviewAssignment.objects
-                 .filter(application=OuterRef("pk"), status=ReviewAssignment.Status.SUBMITTED)
-                 .order_by().values("application").annotate(score=Avg("total")).values("score"))
-        ids = list(self.applications.annotate(score=Subquery(score))
-                   .order_by(F("score").desc(nulls_last=True), "submitted_at", "id")
-                   .values_list("pk", flat=True)[key])
+        ids = list(self.applications.order_by(*RANKING_ORDER).values_list("pk", flat=True)[key])
         rows = (Application.objects.filter(pk__in=ids)
                 .select_related("applicant").only(*RANKING_FIELDS)
                 .annotate(**_review_aggregates()).order_by())
@@ -578,7 +575,7 @@ def ranking(call: Call) -> Ranking:
 def ranking_row_summary(call: Call, application, threshold: Decimal) -> ReviewSummary:
     return _summary(call.reviewers_per_application, {
         key: getattr(application, key) for key in (
-            "review_live", "review_open", "review_submitted", "review_score",
+            "review_live", "review_open", "review_submitted", "review_mean",
             "review_high", "review_low")}, threshold)
 
 
@@ -606,22 +603,26 @@ def selection_split(call: Call) -> dict:
 
 def reserve_queue(call: Call) -> QuerySet:
     """The call's reserve list in ranking order: the next candidate first."""
-    return (Application.objects.filter(call=call, state=State.RESERVE)
-            .annotate(review_score=Avg("review_assignments__total", filter=Q(
-                review_assignments__status="submitted")))
-            .order_by(F("review_score").desc(nulls_last=True), "submitted_at", "id"))
+    return Application.objects.filter(call=call, state=State.RESERVE).order_by(*RANKING_ORDER)
 
 
 FREED_STATUSES = (AwardOffer.Status.DECLINED, AwardOffer.Status.LAPSED,
                   AwardOffer.Status.WITHDRAWN)
 
 
+def _freed(call: Call) -> QuerySet:
+    """The call's offers that gave their place back. Written with EXISTS, the
+    database reads the few freed offers and then the call's application ids
+    from an index; joined, it read every application row of the call."""
+    return AwardOffer.objects.filter(status__in=FREED_STATUSES).filter(
+        Exists(Application.objects.filter(pk=OuterRef("application_id"), call=call)))
+
+
 def freed_places(call: Call, limit: int | None = None) -> list:
     """Offers of the call that gave their place back (declined, lapsed,
     withdrawn), the latest first (the latest `limit` of them), with the offer
     that took the place, if any: two queries."""
-    offers = (AwardOffer.objects
-              .filter(application__call=call, status__in=FREED_STATUSES)
+    offers = (_freed(call)
               .select_related("application__applicant")
               .prefetch_related(Prefetch("replacements", queryset=AwardOffer.objects
                                          .select_related("application__applicant")))
@@ -631,8 +632,7 @@ def freed_places(call: Call, limit: int | None = None) -> list:
 
 def freed_places_count(call: Call) -> int:
     """How many offers of the call gave their place back: one query."""
-    return AwardOffer.objects.filter(application__call=call,
-                                     status__in=FREED_STATUSES).count()
+    return _freed(call).count()
 
 
 def offers_overdue(now=None) -> list[int]:

@@ -56,7 +56,7 @@ from ..models import (
 )
 from ..places import lock_places, places_used
 from ..states import ReviewStatus
-from .review import review_total
+from .review import review_total, scores_refresh
 
 __all__ = [
     "FROZEN_CALL_FIELDS",
@@ -301,4 +301,5 @@ def _score_again(call: Call) -> int:
         if assignment.pk in scores:
             assignment.total = review_total(scores[assignment.pk])
     ReviewAssignment.objects.bulk_update(assignments, ["total"])
+    scores_refresh(Application.objects.filter(call=call))
     return len(assignments)

@@ -6,6 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Avg, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
@@ -150,9 +151,22 @@ def review_transition(*, actor, assignment: ReviewAssignment, to: str, capacity:
     ReviewTransition.objects.create(assignment=assignment, from_status=assignment.status,
                                     to_status=to, actor=None if actor is SYSTEM else actor,
                                     at=now, reason=reason)
+    counted = ReviewStatus.SUBMITTED in (assignment.status, to)
     assignment.status = to
     assignment.save(update_fields=["status", *fields])
+    if counted:
+        scores_refresh(Application.objects.filter(pk=assignment.application_id))
     return assignment
+
+
+def scores_refresh(applications: QuerySet) -> int:
+    """Store on each application the mean of its submitted reviews' totals
+    (Application.review_score, the ranking's order), computed by the database
+    in one statement; None without a submitted review."""
+    mean = (ReviewAssignment.objects
+            .filter(application=OuterRef("pk"), status=ReviewStatus.SUBMITTED)
+            .order_by().values("application").annotate(mean=Avg("total")).values("mean"))
+    return applications.order_by().update(review_score=Subquery(mean))
 
 
 MSG_REVIEWERS_FOUND = ngettext_lazy("%(live)d of %(needed)d reviewer found.",

@@ -458,3 +458,29 @@ def test_bulk_offers_need_a_valid_package_and_keep_what_was_typed(office, admin)
     assert 'value="4175.00"' in response.content.decode()
     assert response.context["form"].errors == {}  # the committee's form is left alone
     assert not AwardOffer.objects.exists()
+
+
+def test_a_ranking_row_shows_the_score_the_reader_s_way_with_its_decision(client, admin):
+    """The rows are drawn in Python (views/ranking_rows.py): the score is
+    written with the language's decimal comma, names are escaped, and a
+    ranked application gets its labelled decision select."""
+    from django.utils import translation
+
+    call = CallFactory(reviewers_per_application=1)
+    application = ranked_application(admin=admin, call=call, percents=(85,))
+    person = application.applicant
+    person.family_name = "<b>Ndiaye</b>"
+    person.save()
+    try:
+        client.force_login(admin)
+        page = client.get(ranking_url(call), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+        application.refresh_from_db()
+        score = f"{application.review_score:.2f}".replace(".", ",")
+        assert score != "0,00"
+        assert f'<td class="text-end">{score}</td>' in page
+        assert "&lt;b&gt;Ndiaye&lt;/b&gt;" in page and "<b>Ndiaye</b>" not in page
+        assert f'<label class="visually-hidden" for="decision-{application.pk}">' in page
+        assert f'name="decision-{application.pk}"' in page
+        assert "Pas encore de décision" in page
+    finally:
+        translation.activate("en")

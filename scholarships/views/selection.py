@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
@@ -23,8 +24,10 @@ from ..places import over_by, places_used
 from ..services import Decision, DecisionsRefused
 from ..services.awards import deadline_end_of_day, offer_default_deadline
 from ..workflow import State
+from .ranking_rows import rows_html
 
 RANKING_PER_PAGE = 100
+MSG_NO_RANKED = _("No application of this call has been found eligible yet.")
 # The places given back shown on the ranking: the latest, with how many there are.
 FREED_SHOWN = 20
 DECISION_CHOICES = [(State.SELECTED, State.SELECTED.label),
@@ -208,6 +211,12 @@ def ranking(request, call):
         "call": call,
         "page": page,
         "rows": rows,
+        # The table's rows drawn in Python (ranking_rows: half the page's CPU
+        # when drawn by the template language).
+        "rows_html": rows_html(
+            rows, staff_base=reverse("scholarships:application_list"),
+            with_decisions=may_decide, decision_choices=DECISION_CHOICES,
+            empty=MSG_NO_RANKED),
         "form": form if may_decide else None,
         "refusal": refusal,
         "decision_choices": DECISION_CHOICES,

@@ -36,6 +36,7 @@ from scholarships.models import (
     ReviewerProfile,
     ReviewScore,
 )
+from scholarships.services.review import scores_refresh
 from scholarships.workflow import State
 
 MARKER = "bench-"
@@ -307,6 +308,9 @@ class Command(BaseCommand):
                                               score=mark)
                                   for criterion, mark in zip(rubric, marks, strict=True))
             ReviewScore.objects.bulk_create(scores, batch_size=BATCH)
+            # The mean score the ranking sorts by, as the review services keep it.
+            scores_refresh(Application.objects.filter(
+                pk__in={assignment.application_id for assignment in created}))
             made += len(created)
             self.stdout.write(f"  reviews: {made}")
         return made
