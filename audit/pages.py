@@ -124,6 +124,9 @@ PAGES: dict[str, Page] = {
     "reporting:job": Page("reporting.exportjob"),
     "reporting:job_status": Page("reporting.exportjob"),
     "reporting:job_download": Page("reporting.exportjob", action=EXPORT),
+    # An admin bulk action in the background: its owner's page names the
+    # records it refused (references, never names).
+    "reporting:bulk_job": Page("reporting.bulkjob"),
     # Aggregate figures (small counts suppressed): their exports are logged.
     "scholarships:report_export": _application("", EXPORT),
     "reintegration:report_export": _case("", EXPORT),

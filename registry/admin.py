@@ -37,6 +37,7 @@ from common import formats
 from common.admin import ReadOnlyAdminMixin, RegistryHistoryAdmin, RegistrySearchMixin
 from listing.countries import country_column
 from listing.pagination import BoundedCountPaginator
+from reporting.admin_bulk import start_in_background
 
 from . import access, services
 from .models import (
@@ -381,7 +382,10 @@ class PersonAdmin(ScopedAdminMixin, RegistrySearchMixin, RegistryHistoryAdmin):
     @admin.action(description=_("Look for duplicates of the selected persons"),
                   permissions=["change"])
     def flag_duplicates(self, request, queryset):
-        found = services.duplicates_flag(persons=list(queryset.filter(merged_into__isnull=True)))
+        queryset = queryset.filter(merged_into__isnull=True)
+        if started := start_in_background(self, request, queryset, "registry.flag_duplicates"):
+            return started
+        found = services.duplicates_flag(persons=list(queryset))
         self.message_user(request, ngettext(
             "%(count)d new possible duplicate to review.",
             "%(count)d new possible duplicates to review.", found) % {"count": found})
@@ -571,8 +575,11 @@ class ConsentAdmin(ScopedAdminMixin, RegistrySearchMixin, RegistryHistoryAdmin):
 
     @admin.action(description=_("Withdraw the selected consents"), permissions=["change"])
     def withdraw(self, request, queryset):
+        queryset = queryset.filter(withdrawn_at__isnull=True)
+        if started := start_in_background(self, request, queryset, "registry.consent_withdraw"):
+            return started
         done = 0
-        for consent in queryset.filter(withdrawn_at__isnull=True):
+        for consent in queryset:
             services.consent_withdraw(actor=request.user, consent=consent)
             done += 1
         self.message_user(request, ngettext(

@@ -13,4 +13,7 @@ class ReportingConfig(AppConfig):
         # own `<app>/reports/` package (reporting.datasets.register). Found by
         # name here, so this shared app imports no programme.
         autodiscover_modules("reports")
+        # Likewise the admin's bulk actions that may run in the background
+        # (reporting.bulk.register), from each app's `bulk` module.
+        autodiscover_modules("bulk")
         from . import tasks  # noqa: F401 - registered: services.py queues it by name

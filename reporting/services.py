@@ -2,27 +2,32 @@
 (reporting.tasks), downloaded by the same user only, swept when expired.
 
 A job's status moves only through _move (a table of allowed moves); the job's
-own timestamps are its trail (asked, started, finished, expires)."""
+own timestamps are its trail (asked, started, finished, expires).
+
+The admin's bulk actions over many records run here too (bulk_job_start,
+bulk_job_run): the same service per record as in the request, by a worker."""
 
 import datetime
 import logging
 import tempfile
+import time
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audit.models import ReadEvent
 from audit.services import record_read
 from common.tasks import enqueue
 
-from . import datasets
+from . import bulk, datasets
 from .exports import dataset_write
-from .models import ExportJob
+from .models import BulkJob, ExportJob
 
 logger = logging.getLogger(__name__)
 
@@ -149,3 +154,143 @@ def export_jobs_expire(*, now: datetime.datetime | None = None) -> int:
             job.file.delete(save=False)
         _move(job, Status.EXPIRED, file="")
     return len(due)
+
+
+# --- bulk actions of the admin in the background ------------------------------------------
+# An admin action over more than BULK_ACTION_DIRECT_MAX records becomes a
+# BulkJob (reporting.admin_bulk); the worker runs the action's own service on
+# each record (reporting.bulk), in the language of the user who asked.
+
+BULK_RUN_TASK = "reporting.tasks.bulk_job_run"
+BulkStatus = BulkJob.Status
+# Records read per query, and how long one task runs before it hands the rest
+# to a fresh task (well inside CELERY_TASK_SOFT_TIME_LIMIT, so no limit cuts
+# a job short). A worker holds its job for BULK_LEASE_SECONDS, renewed after
+# each chunk: a chunk takes a few seconds.
+BULK_CHUNK = 50
+BULK_TASK_SECONDS = 60
+BULK_LEASE_SECONDS = 120
+# Refusals kept with the job (each one is counted).
+BULK_REFUSALS_KEPT = 200
+# What bulk_job_run says it did, besides a finished job's status.
+BULK_CONTINUE = "continue"  # ran its time; a new task carries on
+BULK_HELD = "held"  # another worker holds the job: try again when its lease ends
+BULK_LOST = "lost"  # another worker took the job meanwhile
+# Why a job failed (BulkJob.error): the page says it in the reader's language.
+BULK_NOT_ALLOWED = "not_allowed"
+
+MSG_BULK_GONE = gettext_lazy("No longer there, or no longer yours to change.")
+MSG_BULK_NOT_ALLOWED = gettext_lazy("You may not run this action.")
+
+
+def bulk_direct_max() -> int:
+    return int(getattr(settings, "BULK_ACTION_DIRECT_MAX", 200))
+
+
+@transaction.atomic
+def bulk_job_start(*, actor, kind: str, ids) -> BulkJob:
+    """Record the action over these records and queue it (after commit)."""
+    action = bulk.get(kind)
+    if action is None or not _may_run(actor, action):
+        raise PermissionDenied(MSG_BULK_NOT_ALLOWED)
+    ids = list(ids)
+    job = BulkJob.objects.create(user=actor, kind=kind, ids=ids, total=len(ids),
+                                 language=translation.get_language() or settings.LANGUAGE_CODE)
+    transaction.on_commit(lambda: enqueue(BULK_RUN_TASK, job.pk))
+    return job
+
+
+def _may_run(user, action) -> bool:
+    return bool(user.is_active and user.is_staff and action.may_run(user))
+
+
+def bulk_job_run(*, job_id: int, now: datetime.datetime | None = None) -> str:
+    """Run the job from its cursor for up to BULK_TASK_SECONDS. Safe to run
+    twice: a finished job is left alone, one held by a live worker is left
+    to it, and each record moves the cursor in its own transaction, so a
+    task redelivered after a crash does not run a record again."""
+    job = BulkJob.objects.filter(pk=job_id).select_related("user").first()
+    if job is None:
+        return "missing"
+    if job.is_finished:
+        return job.status
+    now = now or timezone.now()
+    lease = now + datetime.timedelta(seconds=BULK_LEASE_SECONDS)
+    claimed = BulkJob.objects.filter(
+        Q(lease_until__isnull=True) | Q(lease_until__lte=now),
+        pk=job.pk, status__in=[BulkStatus.QUEUED, BulkStatus.RUNNING],
+    ).update(status=BulkStatus.RUNNING, lease_until=lease,
+             started_at=job.started_at or now)
+    if not claimed:
+        job.refresh_from_db(fields=["status"])
+        return job.status if job.is_finished else BULK_HELD
+    job.refresh_from_db()
+    action = bulk.get(job.kind)
+    if action is None or not _may_run(job.user, action):
+        # The user lost the right (or the account) between asking and the run.
+        _bulk_finish(job, BulkStatus.FAILED, error=BULK_NOT_ALLOWED)
+        return BulkStatus.FAILED
+    started = time.monotonic()
+    try:
+        with translation.override(job.language or settings.LANGUAGE_CODE):
+            reason = _("Bulk action of the admin, run in the background (job %(id)s).") % {
+                "id": job.pk}
+            while job.processed < job.total:
+                if not _bulk_chunk(job, action, reason):
+                    return BULK_LOST
+                if time.monotonic() - started > BULK_TASK_SECONDS and job.processed < job.total:
+                    BulkJob.objects.filter(pk=job.pk, lease_until=job.lease_until).update(
+                        lease_until=None)
+                    return BULK_CONTINUE
+                job.lease_until = timezone.now() + datetime.timedelta(
+                    seconds=BULK_LEASE_SECONDS)
+                BulkJob.objects.filter(pk=job.pk).update(lease_until=job.lease_until)
+    except Exception as exc:
+        logger.exception("Bulk job %s failed", job.pk)
+        _bulk_finish(job, BulkStatus.FAILED, error=type(exc).__name__)
+        return BulkStatus.FAILED
+    _bulk_finish(job, BulkStatus.DONE)
+    return BulkStatus.DONE
+
+
+def _bulk_finish(job: BulkJob, status: str, *, error: str = "") -> None:
+    BulkJob.objects.filter(pk=job.pk, status=BulkStatus.RUNNING).update(
+        status=status, error=error, finished_at=timezone.now(), lease_until=None)
+    job.status, job.error = status, error
+
+
+def _bulk_chunk(job: BulkJob, action, reason: str) -> bool:
+    """The next BULK_CHUNK records, read in one query, each run and counted in
+    its own transaction. False when the cursor was moved by someone else."""
+    chunk = job.ids[job.processed:job.processed + BULK_CHUNK]
+    records = {record.pk: record for record in action.load(user=job.user, ids=chunk)}
+    for pk in chunk:
+        with transaction.atomic():
+            cursor = (BulkJob.objects.select_for_update()
+                      .filter(pk=job.pk, status=BulkStatus.RUNNING)
+                      .values_list("processed", flat=True).first())
+            if cursor != job.processed:
+                return False
+            record = records.get(pk)
+            if record is None:
+                outcome = bulk.Outcome(refused=[(f"#{pk}", str(MSG_BULK_GONE))])
+            else:
+                try:
+                    with transaction.atomic():
+                        outcome = action.run(actor=job.user, items=[record], reason=reason)
+                except ValidationError as error:
+                    outcome = bulk.Outcome(refused=[(record, " ".join(error.messages))])
+            fields = {"processed": job.processed + 1,
+                      "succeeded": job.succeeded + outcome.done,
+                      "refused_count": job.refused_count + len(outcome.refused),
+                      "found": job.found + outcome.found}
+            kept = [{"ref": item if isinstance(item, str) else action.ref(item),
+                     "reason": str(why)} for item, why in outcome.refused]
+            kept = kept[:max(0, BULK_REFUSALS_KEPT - len(job.refused))]
+            if kept:
+                fields["refused"] = [*job.refused, *kept]
+            BulkJob.objects.filter(pk=job.pk).update(**fields)
+        for name, value in fields.items():
+            setattr(job, name, value)
+    return True
+

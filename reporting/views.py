@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -16,12 +17,14 @@ from django.views.decorators.http import require_POST
 from audit.models import ReadEvent
 from audit.services import record_read
 
-from . import datasets, services, yearly
+from . import bulk, datasets, services, yearly
 from .exports import CONTENT_TYPES
-from .models import ExportJob
+from .models import BulkJob, ExportJob
 from .pdf import yearly_pdf
 
 JOBS_SHOWN = 50
+# The refusals a finished bulk action lists (each one is counted).
+REFUSALS_SHOWN = 50
 
 
 def _own_job(request, pk) -> ExportJob:
@@ -145,4 +148,24 @@ def yearly_report(request):
                 page=request.resolver_match.view_name, path=request.get_full_path(),
                 rows=sum(len(t.rows) for _title, tables in parts for t in tables))
     request.read_recorded = True
+    return response
+
+
+@login_required
+def bulk_job_detail(request, pk):
+    """How far an admin bulk action in the background has got; at the end,
+    how many records it changed and each refusal with its reason. Only the
+    user who asked sees it."""
+    job = get_object_or_404(BulkJob, pk=pk, user=request.user)
+    action = bulk.get(job.kind)
+    refused = job.refused[:REFUSALS_SHOWN]
+    response = render(request, "reporting/bulk_job.html", {
+        "job": job,
+        "label": action.label if action else job.kind,
+        "refused": refused,
+        "more": job.refused_count - len(refused),
+        "found": action.found_label(job.found) if action and action.found_label else "",
+        "back": reverse(action.changelist) if action else "",
+    })
+    response["Cache-Control"] = "private, no-store"
     return response

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
 from common.admin import ReadOnlyAdminMixin, RegistryHistoryAdmin, RegistrySearchMixin
+from reporting.admin_bulk import start_in_background
 
 from . import access, guards, services
 from .forms.calls import REASON_FIELD, CallForm, CriterionFormSet
@@ -450,6 +451,9 @@ class ApplicationAdmin(ReadOnlyAdminMixin, RegistrySearchMixin, admin.ModelAdmin
     @admin.action(description=_("Confirm the eligibility of the selected applications"),
                   permissions=["decide"])
     def confirm_eligibility(self, request, queryset):
+        if started := start_in_background(self, request, queryset,
+                                          "scholarships.confirm_eligibility"):
+            return started
         moved, refused = services.applications_move(
             actor=request.user, applications=list(queryset.order_by("pk")), to=State.ELIGIBLE)
         report_moves(self, request, moved, refused,
@@ -458,6 +462,9 @@ class ApplicationAdmin(ReadOnlyAdminMixin, RegistrySearchMixin, admin.ModelAdmin
     @admin.action(description=_("Assign reviewers automatically to the selected applications"),
                   permissions=["decide"])
     def assign_reviewers(self, request, queryset):
+        if started := start_in_background(self, request, queryset,
+                                          "scholarships.assign_reviewers"):
+            return started
         done = services.reviewers_assign_many(actor=request.user,
                                               applications=queryset.order_by("pk"))
         report_moves(self, request, done.complete, [*done.refused, *done.short],
@@ -466,6 +473,8 @@ class ApplicationAdmin(ReadOnlyAdminMixin, RegistrySearchMixin, admin.ModelAdmin
     @admin.action(description=_("Close the review of the selected applications (rank them)"),
                   permissions=["decide"])
     def close_review(self, request, queryset):
+        if started := start_in_background(self, request, queryset, "scholarships.close_review"):
+            return started
         moved, refused = services.applications_move(
             actor=request.user, applications=list(queryset.order_by("pk")), to=State.RANKED)
         report_moves(self, request, moved, refused,

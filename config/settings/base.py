@@ -227,6 +227,9 @@ REPORTING_EXPORT_KEEP_HOURS = env.int("REPORTING_EXPORT_KEEP_HOURS", default=24)
 # A staff list's export of up to this many rows is served at once; a longer one
 # is built in the background, with a progress page (reporting.list_exports).
 REPORTING_EXPORT_DIRECT_MAX_ROWS = env.int("REPORTING_EXPORT_DIRECT_MAX_ROWS", default=5000)
+# An admin bulk action over up to this many records runs within the request;
+# over more, it runs in the background with a progress page (reporting.admin_bulk).
+BULK_ACTION_DIRECT_MAX = env.int("BULK_ACTION_DIRECT_MAX", default=200)
 
 # --- Voluntary return and reintegration ------------------------------------------
 # The reintegration budget must be used within this many months of arrival.
