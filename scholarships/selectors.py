@@ -21,7 +21,9 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Window,
 )
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -452,8 +454,9 @@ class _QueueRows:
               "application__applicant__given_names", "application__applicant__family_name",
               *in_every_language("application__call__title"))
 
-    def __init__(self, queryset: QuerySet):
+    def __init__(self, queryset: QuerySet, extra: tuple[str, ...] = ()):
         self.queryset = queryset
+        self.extra = extra
 
     def count(self) -> int:
         return self.queryset.count()
@@ -461,27 +464,50 @@ class _QueueRows:
     def __len__(self) -> int:
         return self.count()
 
+    @staticmethod
+    def _row(row: dict, labels: dict) -> QueueRow:
+        return QueueRow(pk=row["id"], status=row["status"],
+                        status_label=labels.get(row["status"], row["status"]),
+                        assigned_at=row["assigned_at"], total=row["total"],
+                        reference=row["application__reference"] or "",
+                        applicant=full_name(row["application__applicant__given_names"],
+                                            row["application__applicant__family_name"]),
+                        call_title=localized(row, "application__call__title"))
+
     def __getitem__(self, key):
         labels = dict(ReviewAssignment.Status.choices)
-        return [QueueRow(pk=row["id"], status=row["status"],
-                         status_label=labels.get(row["status"], row["status"]),
-                         assigned_at=row["assigned_at"], total=row["total"],
-                         reference=row["application__reference"] or "",
-                         applicant=full_name(row["application__applicant__given_names"],
-                                             row["application__applicant__family_name"]),
-                         call_title=localized(row, "application__call__title"))
-                for row in self.queryset.values(*self.FIELDS)[key]]
+        return [self._row(row, labels) for row in self.queryset.values(*self.FIELDS)[key]]
+
+    def with_extra(self) -> list[tuple[QueueRow, dict]]:
+        """Every row, with the values of the `extra` annotations."""
+        labels = dict(ReviewAssignment.Status.choices)
+        return [(self._row(row, labels), {name: row[name] for name in self.extra})
+                for row in self.queryset.values(*self.FIELDS, *self.extra)]
+
+
+# The open assignments a reviewer's page lists, of each kind (to declare, to
+# score), the oldest first; the badge counts them all.
+OPEN_SHOWN = 25
 
 
 def reviewer_queue(user) -> dict:
-    """The reviewer's assignments: to declare and to score (lists: a reviewer
-    has a few open at a time), and done (submitted or returned for a
-    conflict), the latest first, to paginate: its count and one page are
-    read, never the whole history. Rows are QueueRows, read as values."""
-    queue: dict[str, list[QueueRow]] = {"to_declare": [], "to_score": []}
-    for row in _QueueRows(reviews_of(user).filter(status__in=OPEN_ASSIGNMENTS)
-                          .order_by("assigned_at", "id"))[:]:
+    """The reviewer's assignments: to declare and to score (the OPEN_SHOWN
+    oldest of each, with how many there are, read in one query with window
+    functions), and done (submitted or returned for a conflict), the latest
+    first, to paginate: its count and one page are read, never the whole
+    history. Rows are QueueRows, read as values."""
+    queue: dict = {"to_declare": [], "to_score": [],
+                   "to_declare_count": 0, "to_score_count": 0}
+    by_status = [F("status")]
+    oldest_first = [F("assigned_at").asc(), F("id").asc()]
+    open_ = (reviews_of(user).filter(status__in=OPEN_ASSIGNMENTS)
+             .annotate(position=Window(RowNumber(), partition_by=by_status, order_by=oldest_first),
+                       of=Window(Count("id"), partition_by=by_status))
+             .filter(position__lte=OPEN_SHOWN).order_by("assigned_at", "id"))
+    rows = _QueueRows(open_, extra=("of",))
+    for row, extra in rows.with_extra():
         queue[row.status].append(row)
+        queue[f"{row.status}_count"] = extra["of"]
     done = _QueueRows(reviews_of(user).exclude(status__in=OPEN_ASSIGNMENTS)
                       .order_by("-assigned_at", "-id"))
     return {**queue, "done": done}
@@ -693,3 +719,4 @@ def scholar_table(*, user) -> QuerySet:
             .select_related("call", "applicant", "host_institution", "follow_up")
             .only(*SCHOLAR_FIELDS)
             .order_by("-call__academic_year", "applicant__family_name", "id"))
+

@@ -11,7 +11,7 @@ from django.utils.html import escape
 
 from accounts.roles import Role
 from registry.factories import UserFactory
-from scholarships import services
+from scholarships import selectors, services
 from scholarships.factories import (
     CallFactory,
     admin_user,
@@ -313,3 +313,24 @@ def test_automatic_assignment_from_the_staff_page_reports_a_shortage(client, adm
     content = response.content.decode()
     assert escape(str(review_views.MSG_SHORT % {"count": 1})) in content
     assert ReviewAssignment.objects.filter(application=application).count() == 1
+
+
+def test_a_long_open_queue_shows_the_oldest_with_how_many_there_are(client, admin, monkeypatch):
+    """The open assignments of each kind are capped (OPEN_SHOWN), the oldest
+    first, and the badge and a sentence say how many wait in all."""
+    monkeypatch.setattr(selectors, "OPEN_SHOWN", 2)
+    user = reviewer()
+    call = CallFactory(reviewers_per_application=1)
+    waiting = [assigned(admin, user, call=call) for _ in range(3)]
+    scoring = [assigned(admin, user, call=call) for _ in range(3)]
+    for assignment in scoring:
+        services.review_declare(actor=user, assignment=assignment, conflict=False)
+    client.force_login(user)
+    response = client.get(reverse("scholarships:reviewer_home"))
+    assert [a.pk for a in response.context["to_declare"]] == [a.pk for a in waiting[:2]]
+    assert [a.pk for a in response.context["to_score"]] == [a.pk for a in scoring[:2]]
+    page = response.content.decode()
+    assert '<span class="badge text-bg-secondary">3</span>' in page
+    assert "The oldest 2 of 3; the next ones appear here once these are declared." in page
+    assert "The oldest 2 of 3; the next ones appear here once these are scored." in page
+    assert waiting[2].application.reference not in page

@@ -44,6 +44,7 @@ def reviewer_home(request):
     done = Paginator(queue["done"], DONE_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "scholarships/reviewer_home.html", {
         "to_declare": queue["to_declare"], "to_score": queue["to_score"], "page": done,
+        "to_declare_count": queue["to_declare_count"], "to_score_count": queue["to_score_count"],
         "empty": not (queue["to_declare"] or queue["to_score"] or done.paginator.count),
     })
 
