@@ -294,3 +294,33 @@ def _bulk_chunk(job: BulkJob, action, reason: str) -> bool:
             setattr(job, name, value)
     return True
 
+
+
+# A job still waiting this long after it was asked for, or held by a worker
+# past its time (a bulk job's lease, an export's task time limit), lost its
+# task: the broker was down when the request committed, or the worker died
+# before the broker redelivered (Redis redelivers only after its visibility
+# timeout, an hour). The beat queues such jobs again every five minutes; a
+# job that is merely waiting behind others gets a second task that finds it
+# taken or done and does nothing.
+JOBS_STALE_SECONDS = 300
+
+
+def jobs_requeue_stale(*, now: datetime.datetime | None = None) -> list[tuple[str, int]]:
+    """Queue again every stale export and bulk job: [(task, job id)]."""
+    now = now or timezone.now()
+    waited = now - datetime.timedelta(seconds=JOBS_STALE_SECONDS)
+    export_stale = now - datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    lost = [(BUILD_TASK, pk) for pk in ExportJob.objects.filter(
+        Q(status=Status.QUEUED, created_at__lte=waited)
+        | Q(status=Status.RUNNING, started_at__lte=export_stale),
+    ).order_by("pk").values_list("pk", flat=True)]
+    lost += [(BULK_RUN_TASK, pk) for pk in BulkJob.objects.filter(
+        Q(status=BulkStatus.QUEUED, created_at__lte=waited)
+        | Q(status=BulkStatus.RUNNING, lease_until__lte=now),
+    ).order_by("pk").values_list("pk", flat=True)]
+    for task, pk in lost:
+        enqueue(task, pk)
+    if lost:
+        logger.warning("Queued again %d background jobs whose task was lost", len(lost))
+    return lost

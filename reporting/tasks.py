@@ -26,3 +26,9 @@ def bulk_job_run(job_id: int) -> str:
         # (Run eagerly, in-process, there is no other worker to wait for.)
         bulk_job_run.apply_async((job_id,), countdown=services.BULK_LEASE_SECONDS)
     return result
+
+
+@shared_task(acks_late=True)
+def jobs_requeue_stale() -> int:
+    """Queue again the jobs whose task was lost (services.jobs_requeue_stale)."""
+    return services.jobs_requeue_stale()

@@ -57,3 +57,39 @@ def test_an_admin_bulk_action_over_the_limit_is_run_by_a_real_worker(
     page = client.get(job.get_absolute_url()).content.decode()
     assert f"{COUNT} records done." in page
     assert 'value="100"' in page and 'http-equiv="refresh"' not in page
+
+
+def test_the_sweep_run_by_a_real_worker_queues_a_lost_job_again(
+        tasks_through_the_broker, default_queue_is_private, role_groups, tmp_path):
+    """A job recorded but whose task never reached the broker: the beat's
+    sweep (reporting.tasks.jobs_requeue_stale), run by the worker, queues it
+    again and the worker moves the applications."""
+    import datetime
+
+    from django.utils import timezone
+
+    from reporting import tasks
+
+    admin = admin_user(is_staff=True)
+    applications = [submitted_application() for _ in range(3)]
+    long_ago = timezone.now() - datetime.timedelta(
+        seconds=reporting_services.JOBS_STALE_SECONDS + 60)
+    job = BulkJob.objects.create(user=admin, kind="scholarships.confirm_eligibility",
+                                 ids=[a.pk for a in applications], total=3, language="en",
+                                 created_at=long_ago)
+    log_path = tmp_path / "worker.log"
+    with harness.celery_worker(default_queue_is_private.name, log_path) as worker:
+        tasks.jobs_requeue_stale.delay()
+
+        def finished():
+            job.refresh_from_db()
+            return job.is_finished
+
+        harness.wait_for(finished, worker=worker, log_path=log_path,
+                         what="lost bulk job queued again by the sweep")
+
+    assert job.status == BulkJob.Status.DONE, job.error
+    assert set(Application.objects.filter(pk__in=[a.pk for a in applications])
+               .values_list("state", flat=True)) == {State.ELIGIBLE}
+    log = log_path.read_text(errors="replace")
+    assert "reporting.tasks.jobs_requeue_stale[" in log and "reporting.tasks.bulk_job_run[" in log

@@ -580,6 +580,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.tasks.export_jobs_expire_sweep",
         "schedule": crontab(minute=55),
     },
+    # Every five minutes: background exports and bulk actions whose task was
+    # lost (the broker down when the request committed, a worker killed) are
+    # queued again; both tasks are safe to run twice (reporting/services.py).
+    "reporting-jobs-requeue": {
+        "task": "reporting.tasks.jobs_requeue_stale",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 
 # --- Operations (ops/, docs/production.md) ----------------------------------
