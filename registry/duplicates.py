@@ -51,20 +51,36 @@ def _births_match(a_date, a_precision, b_date, b_precision) -> bool:
     return a_date == b_date
 
 
-def _same_name_and_year(keys_and_years: list[tuple[str, int]]) -> RawSQL:
-    """Persons with one of these folded names born in the year given with it:
-    one range of the (name_key, birth_date) index each. Written as SQL: the
-    ORM's OR of a hundred Q objects costs more CPU than the query."""
+def _same_name_and_birth(given: list[tuple[int, str, datetime.date, str]]) -> RawSQL:
+    """Persons who may share a name and birth with one of the given (pk,
+    folded name, birth date, precision): the same name, and the same date, or
+    the same year where either date gives only its year. One range of the
+    (name_key, birth_date) index each; only the candidates _births_match then
+    confirms come back (a common name born the same year has dozens of others
+    born on other days, which a page of a hundred rows used to read and
+    compare). Written as SQL: the ORM's OR of a hundred Q objects costs more
+    CPU than the query."""
     quote = connection.ops.quote_name
     table = quote(Person._meta.db_table)
-    name_key, birth_date = (f"{table}.{quote(Person._meta.get_field(field).column)}"
-                            for field in ("name_key", "birth_date"))
-    condition = f"({name_key} = %s AND {birth_date} BETWEEN %s AND %s)"
-    params = []
-    for key, year in keys_and_years:
-        params += [key, datetime.date(year, 1, 1), datetime.date(year, 12, 31)]
+    name_key, birth_date, precision = (
+        f"{table}.{quote(Person._meta.get_field(field).column)}"
+        for field in ("name_key", "birth_date", "birth_date_precision"))
+    year_only = Person.BirthDatePrecision.YEAR
+    by_year = f"({name_key} = %s AND {birth_date} BETWEEN %s AND %s)"
+    by_day = (f"({name_key} = %s AND ({birth_date} = %s OR ({birth_date} BETWEEN %s AND %s "
+              f"AND {precision} = %s)))")
+    conditions, params = [], []
+    for key, born, only_year in sorted({(key, born, precision == year_only)
+                                        for _pk, key, born, precision in given}):
+        first, last = datetime.date(born.year, 1, 1), datetime.date(born.year, 12, 31)
+        if only_year:
+            conditions.append(by_year)
+            params += [key, first, last]
+        else:
+            conditions.append(by_day)
+            params += [key, born, first, last, year_only]
     # Only column names quoted by the backend are in the text; the values are bound.
-    return RawSQL(" OR ".join([condition] * len(keys_and_years)), params,  # noqa: S611
+    return RawSQL(" OR ".join(conditions), params,  # noqa: S611
                   output_field=BooleanField())
 
 
@@ -97,14 +113,14 @@ def likely_duplicates(person_ids: Iterable[int]) -> dict[int, list[Likely]]:
             found[b][a].add(reason)
 
     # Same name and birth: the given persons' names and births, then only the
-    # persons with one of those names born in one of those years (an index
-    # range on (name_key, birth_date) each), not everyone sharing a name:
-    # a few rows to compare here, however common the names.
+    # persons with one of those names born on that day, or in that year where
+    # a date gives only its year (_same_name_and_birth), not everyone sharing
+    # a name: a few rows to compare here, however common the names.
     given = list(Person.objects.filter(pk__in=ids, birth_date__isnull=False)
                  .exclude(name_key="").order_by()
                  .values_list("pk", "name_key", "birth_date", "birth_date_precision"))
     if given:
-        same_year = _same_name_and_year(sorted({(key, born.year) for _pk, key, born, _p in given}))
+        same_year = _same_name_and_birth(given)
         by_year = defaultdict(list)
         for row in (Person.objects.filter(same_year)
                     .filter(Q(merged_into__isnull=True, anonymised_at__isnull=True)

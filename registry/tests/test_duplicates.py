@@ -50,6 +50,9 @@ def test_year_only_birth_date_matches_any_date_of_that_year():
     result = likely_duplicates([first.pk, year_only.pk])
     assert ids(result, first.pk) == [year_only.pk]
     assert ids(result, year_only.pk) == [first.pk]
+    # Each found from its own side too (the query asks the day or the year).
+    assert ids(likely_duplicates([first.pk]), first.pk) == [year_only.pk]
+    assert ids(likely_duplicates([year_only.pk]), year_only.pk) == [first.pk]
 
 
 def test_merged_records_and_the_person_itself_are_left_out():
