@@ -11,6 +11,7 @@ import datetime
 import logging
 import tempfile
 import time
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -280,10 +281,10 @@ def _bulk_chunk(job: BulkJob, action, reason: str) -> bool:
                         outcome = action.run(actor=job.user, items=[record], reason=reason)
                 except ValidationError as error:
                     outcome = bulk.Outcome(refused=[(record, " ".join(error.messages))])
-            fields = {"processed": job.processed + 1,
-                      "succeeded": job.succeeded + outcome.done,
-                      "refused_count": job.refused_count + len(outcome.refused),
-                      "found": job.found + outcome.found}
+            fields: dict[str, Any] = {
+                "processed": job.processed + 1, "succeeded": job.succeeded + outcome.done,
+                "refused_count": job.refused_count + len(outcome.refused),
+                "found": job.found + outcome.found}
             kept = [{"ref": item if isinstance(item, str) else action.ref(item),
                      "reason": str(why)} for item, why in outcome.refused]
             kept = kept[:max(0, BULK_REFUSALS_KEPT - len(job.refused))]
