@@ -31,6 +31,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from accounts.roles import Role
+from listing.countries import country_name
 from listing.pagination import pk_url
 from registry.models import Person, age_on, full_name
 from registry.names import fold
@@ -720,3 +721,44 @@ def scholar_table(*, user) -> QuerySet:
             .only(*SCHOLAR_FIELDS)
             .order_by("-call__academic_year", "applicant__family_name", "id"))
 
+
+# --- the staff application page -----------------------------------------------------------------
+
+def reviewer_choices(reviewers: QuerySet) -> list[tuple[int, str]]:
+    """The reviewer <select> of the staff application page as (id, label),
+    read as values from the reviewers the assignment form offers
+    (AssignReviewerForm's queryset, which decides who may be asked): a
+    hundred-odd users, profiles and institutions made into objects cost a
+    fifth of the page. The label is ReviewerChoiceField.label_from_instance's:
+    name, country, institution, expertise."""
+    rows = reviewers.values_list(
+        "pk", "first_name", "last_name", "username", "reviewer_profile__country",
+        "reviewer_profile__institution__name", "reviewer_profile__institution__acronym",
+        "reviewer_profile__expertise")
+    choices = []
+    for pk, first, last, username, country, institution, acronym, expertise in rows:
+        parts = [f"{first} {last}".strip() or username, country_name(country)]
+        if institution is not None:
+            parts.append(f"{institution} ({acronym})" if acronym else institution)
+        if expertise:
+            parts.append(expertise)
+        choices.append((pk, " · ".join(p for p in parts if p)))
+    return choices
+
+
+def review_summary_of(application: Application, assignments) -> ReviewSummary:
+    """review_summary from the application's review assignments already read
+    (all of them: the staff page's list), without a query: the same counts,
+    mean, highest and lowest total over the submitted reviews."""
+    statuses = [assignment.status for assignment in assignments]
+    totals = [assignment.total for assignment in assignments
+              if assignment.status == "submitted" and assignment.total is not None]
+    values = {
+        "review_live": sum(status in LIVE_ASSIGNMENTS for status in statuses),
+        "review_open": sum(status in OPEN_ASSIGNMENTS for status in statuses),
+        "review_submitted": statuses.count("submitted"),
+        "review_mean": sum(totals) / len(totals) if totals else None,
+        "review_high": max(totals, default=None),
+        "review_low": min(totals, default=None),
+    }
+    return _summary(application.call.reviewers_per_application, values, spread_threshold())

@@ -9,8 +9,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -34,7 +37,6 @@ from ..forms import (
 from ..models import CaseMember, MonitoringVisit, SensitiveAccess, Vulnerability
 from ..services import cases as services
 from ..services import records
-from ..services.monitoring import current_survey_version, survey_questions
 from ..services.plans import plan_ceiling
 from ..workflow import MANUAL, REASON_REQUIRED, PlanState, State
 from .common import add_service_errors, case_reader, refuse
@@ -63,23 +65,78 @@ _CHECKS = (forms.CheckboxInput, forms.RadioSelect)
 
 
 def bootstrap_widgets(form):
-    """The Bootstrap classes crispy-forms would give the widgets, for the case
-    page's quick forms drawn by templates/reintegration/_field.html (crispy
-    cost a third of the page's CPU)."""
-    for field in form.fields.values():
+    """The Bootstrap classes crispy-forms would give the widgets, for the forms
+    drawn by templates/reintegration/_field.html (the case page's quick forms
+    and the visit page; crispy cost a third of the case page's CPU). Call it
+    after validating a bound form: a field in error is marked is-invalid."""
+    errors = form.errors if form.is_bound else {}
+    for name, field in form.fields.items():
         widget = field.widget
         css = ("form-check-input" if isinstance(widget, _CHECKS)
                else "form-select" if isinstance(widget, forms.Select)
                else "form-control")
         kind = "" if isinstance(widget, forms.RadioSelect) else f"{type(widget).__name__.lower()} "
-        widget.attrs["class"] = f"{kind}{css}"
+        invalid = " is-invalid" if name in errors else ""
+        widget.attrs["class"] = f"{kind}{css}{invalid}"
     return form
+
+
+# Parts of the case page's quick forms, drawn: {key: html}. Those forms are
+# never bound there, so their markup only changes with what the key holds: the
+# language, and for the visit form the day (the date it proposes), the window
+# its help text gives and the survey's questions and answers (their texts: a
+# question changed is another key). Kept per process, a few entries: a deployment starts afresh.
+_DRAWN: dict[tuple, str] = {}
+
+
+def _drawn(key: tuple, draw) -> str:
+    html = _DRAWN.get(key)
+    if html is None:
+        if len(_DRAWN) >= 32:
+            _DRAWN.clear()
+        html = _DRAWN[key] = draw()
+    return html
+
+
+def quick_visit_fields() -> str:
+    """The fields of the case page's quick visit form (_visit_fields.html with
+    an unbound VisitForm of the survey in use), drawn once a day per language
+    and survey rather than on every page: a dozen radio questions cost a fifth
+    of the page."""
+    rows = selectors.survey_form_rows()
+    today = timezone.localdate()
+
+    def draw():
+        form = bootstrap_widgets(VisitForm(questions=selectors.survey_form_questions(rows),
+                                           initial={"done_on": today}))
+        return render_to_string("reintegration/_visit_fields.html", {"form": form})
+
+    return _drawn(("visit", get_language(), today, settings.REINTEGRATION_VISIT_WINDOW_DAYS,
+                   tuple(rows)), draw)
+
+
+def quick_note_fields() -> str:
+    """The fields of the case page's note form (an unbound NoteForm, each drawn
+    by _field.html), once per language."""
+    def draw():
+        form = bootstrap_widgets(NoteForm())
+        return mark_safe("".join(  # noqa: S308 - each part is a rendered template
+            render_to_string("reintegration/_field.html", {"field": field}) for field in form))
+
+    return _drawn(("note", get_language()), draw)
+
+
+# The case page's timeline: the latest notes (and what happened since the
+# oldest of them), with a link to the whole of it.
+TIMELINE_NOTES = 30
 
 
 @case_reader
 def case_detail(request, pk):
     case, rights = selectors.case_for(user=request.user, pk=pk)
-    data = selectors.case_page(user=request.user, case=case, rights=rights)
+    whole_timeline = request.GET.get("timeline") == "all"
+    data = selectors.case_page(user=request.user, case=case, rights=rights,
+                               notes_limit=None if whole_timeline else TIMELINE_NOTES)
     plan = data["plan"]
     next_visit = next((v for v in data["visits"] if v.status == MonitoringVisit.Status.PLANNED),
                       None)
@@ -105,17 +162,15 @@ def case_detail(request, pk):
         except ValidationError as error:
             context["ceiling_problem"] = " ".join(error.messages)
     if rights.work:
-        context["note_form"] = bootstrap_widgets(NoteForm(
-            action=reverse("reintegration:note_add", args=[case.pk]), form_id="quick-note"))
+        context["note_form"] = NoteForm(
+            action=reverse("reintegration:note_add", args=[case.pk]), form_id="quick-note")
+        context["note_fields"] = quick_note_fields()
         if plan is not None and plan.state == PlanState.APPROVED and case.is_open:
             context["delivery_form"] = bootstrap_widgets(DeliveryForm(
                 lines=data["lines"], form_id="quick-delivery",
                 action=reverse("reintegration:delivery_add", args=[case.pk])))
-        version = current_survey_version()
         if next_visit is not None and case.is_open:
-            context["visit_form"] = bootstrap_widgets(VisitForm(
-                questions=survey_questions(version) if version else [],
-                initial={"done_on": timezone.localdate()}))
+            context["visit_fields"] = quick_visit_fields()
     shown_special = bool(data["vulnerabilities"]) or any(
         note.is_confidential for note in data["notes"])
     if shown_special:

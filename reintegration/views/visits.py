@@ -12,6 +12,7 @@ from common import formats
 from .. import selectors
 from ..forms import ReasonForm, VisitDateForm, VisitForm
 from ..services import monitoring as services
+from .cases import bootstrap_widgets
 from .common import add_service_errors, case_reader
 
 MSG_VISIT_RECORDED = _("The visit was recorded.")
@@ -46,7 +47,7 @@ def visit_record(request, pk, visit):
             messages.success(request, MSG_VISIT_RECORDED)
             return redirect(f"{case.get_absolute_url()}#monitoring")
     return render(request, "reintegration/visit_form.html", {
-        "case": case, "visit": visit, "form": form, "version": version})
+        "case": case, "visit": visit, "form": bootstrap_widgets(form), "version": version})
 
 
 @case_reader

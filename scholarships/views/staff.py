@@ -101,19 +101,26 @@ def _decision_context(request, application) -> dict:
     """The next steps the user may take, as buttons (or links to the page that
     takes them), the review and the offers."""
     moves = guards.next_steps(user=request.user, application=application)
-    summary = selectors.review_summary(application)
     assignments = list(application.review_assignments.select_related("reviewer")
                        .prefetch_related(Prefetch("scores", queryset=ReviewScore.objects
                                                   .select_related("criterion")))
                        .order_by("assigned_at", "id"))
+    summary = selectors.review_summary_of(application, assignments)
     is_admin = access.actor_capacity(request.user, application) == Actor.ADMINISTRATOR
     may_assign = is_admin and application.state in REVIEWABLE
+    assign_form = None
+    if may_assign:
+        # Only drawn here (the assignment view validates with its own form):
+        # the reviewers' labels read as values rather than as objects.
+        assign_form = AssignReviewerForm(application=application)
+        field = assign_form.fields["reviewer"]
+        field.choices = [("", field.empty_label), *selectors.reviewer_choices(field.queryset)]
     return {
         "moves": moves,
         "seen_state": application.state,
         "summary": summary,
         "assignments": assignments,
-        "assign_form": AssignReviewerForm(application=application) if may_assign else None,
+        "assign_form": assign_form,
         "offers": list(application.offers.select_related("created_by", "replaces__application")
                        .order_by("-created_at", "-id")),
         # The follow-up page is a next step while the scholar is followed; a link after.
