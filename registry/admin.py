@@ -35,6 +35,7 @@ from django_countries.filters import CountryFilter
 
 from common import formats
 from common.admin import ReadOnlyAdminMixin, RegistryHistoryAdmin, RegistrySearchMixin
+from common.admin_list import FastChangeListMixin, PresentCountryFilter, remembered
 from listing.countries import country_column
 from listing.pagination import BoundedCountPaginator
 from reporting.admin_bulk import start_in_background
@@ -221,7 +222,8 @@ PERSON_FIELDS = [
 
 
 @admin.register(Person)
-class PersonAdmin(ScopedAdminMixin, RegistrySearchMixin, RegistryHistoryAdmin):
+class PersonAdmin(FastChangeListMixin, ScopedAdminMixin, RegistrySearchMixin,
+                  RegistryHistoryAdmin):
     # The country by name from a list made once per language (listing.countries):
     # the field itself would have Django flatten 250 choices for every row.
     list_display = ["reference", "family_name", "given_names", "birth", "sex",
@@ -229,9 +231,13 @@ class PersonAdmin(ScopedAdminMixin, RegistrySearchMixin, RegistryHistoryAdmin):
                     country_column("country_of_residence", _("country of residence")),
                     "user", "merged_into"]
     list_display_links = ["reference", "family_name", "given_names"]
-    list_filter = ["sex", "birth_date_precision", ("country_of_residence", CountryFilter),
+    list_filter = ["sex", "birth_date_precision", ("country_of_residence", PresentCountryFilter),
                    "preferred_language", MergedFilter]
     list_select_related = ["user", "merged_into"]
+    # What the columns read (common.admin_list).
+    list_only = ("given_names", "family_name", "birth_date", "birth_date_precision", "sex",
+                 "nationalities", "country_of_residence", "user__username",
+                 "merged_into__given_names", "merged_into__family_name")
     show_full_result_count = False
     # Counts at most LIST_COUNT_LIMIT persons in scope (120,000 rows otherwise).
     paginator = BoundedCountPaginator
@@ -269,7 +275,9 @@ class PersonAdmin(ScopedAdminMixin, RegistrySearchMixin, RegistryHistoryAdmin):
 
     @admin.display(description=_("date of birth"), ordering="birth_date")
     def birth(self, obj):
-        return obj.birth_display or EMPTY
+        # Written once per date, precision and language (the month's name is translated).
+        return remembered(("person-birth", obj.birth_date, obj.birth_date_precision),
+                          lambda: obj.birth_display or EMPTY)
 
     @admin.display(description=_("nationalities"))
     def nationality_codes(self, obj):

@@ -24,7 +24,9 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.roles import Role, has_role
 from common.admin import ReadOnlyAdminMixin, RegistryHistoryAdmin, RegistrySearchMixin
+from common.admin_list import FastChangeListMixin, PresentCountryFilter
 from listing.countries import country_column
+from listing.pagination import BoundedCountPaginator
 
 from . import access
 from .models import (
@@ -348,7 +350,8 @@ class CaseAssignmentInline(ReadOnlyInline):
 
 
 @admin.register(Case)
-class CaseAdmin(ScopedHistoryMixin, ReadOnlyAdminMixin, RegistrySearchMixin, SimpleHistoryAdmin):
+class CaseAdmin(FastChangeListMixin, ScopedHistoryMixin, ReadOnlyAdminMixin, RegistrySearchMixin,
+                SimpleHistoryAdmin):
     """Read only, and only the cases the user may see. The case page
     (reintegration:case_detail) is where a case is worked; vulnerabilities and
     notes are not shown here."""
@@ -357,9 +360,16 @@ class CaseAdmin(ScopedHistoryMixin, ReadOnlyAdminMixin, RegistrySearchMixin, Sim
     list_display = ["reference", "principal", "state",
                     country_column("country_of_return", _("country of return")), "partner",
                     "caseworker", "next_action_due", "last_activity_at"]
-    list_filter = ["state", "country_of_return", "partner", "next_action"]
+    # The countries some case returns to (a handful), not all 250.
+    list_filter = ["state", ("country_of_return", PresentCountryFilter), "partner", "next_action"]
     list_select_related = ["principal", "caseworker", "partner"]
+    # What the columns read (common.admin_list).
+    list_only = ("reference", "state", "country_of_return", "next_action_due",
+                 "last_activity_at", "principal__given_names", "principal__family_name",
+                 "caseworker__username", "partner__name", "partner__acronym")
     show_full_result_count = False
+    # Counts at most LIST_COUNT_LIMIT cases.
+    paginator = BoundedCountPaginator
     person_paths = ("principal",)
     search_fields = ["reference", "region_of_return"]
     search_help_text = _("A case reference (RET-2026-00017), the returnee's reference "

@@ -49,3 +49,49 @@ def test_the_changelist_does_the_same_queries_for_few_or_many_persons(root):
     PersonFactory.create_batch(12)
     _html, many = changelist(root)
     assert few == many
+
+
+# --- the rows, written by common.admin_list ---------------------------------------
+
+def _persons_with_every_kind_of_value():
+    import datetime
+
+    from registry.models import Person
+
+    kept = PersonFactory(family_name="Keïta", given_names="Aïssa <b>", nationalities=["GN", "SN"],
+                         user=UserFactory(username="aissa"))
+    PersonFactory(family_name="Year", birth_date=datetime.date(1990, 1, 1),
+                  birth_date_precision=Person.BirthDatePrecision.YEAR, nationalities=[])
+    PersonFactory(family_name="Unknown", birth_date=None)
+    PersonFactory(family_name="Merged", merged_into=kept)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("query", [{}, {"sex__exact": "female", "o": "-3.2"}])
+def test_the_person_rows_are_the_admins_own(language, query):
+    from django.contrib import admin
+
+    from common.tests.admin_rows import rows_both_ways
+    from registry.models import Person
+
+    _persons_with_every_kind_of_value()
+    PersonFactory.create_batch(3, sex="female")
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    rows = rows_both_ways(admin.site._registry[Person], root,
+                          reverse("admin:registry_person_changelist"), query, language)
+    assert rows
+    for django_row, our_row in rows:
+        assert our_row == django_row
+
+
+def test_the_country_filter_offers_the_countries_persons_live_in_by_name(root):
+    PersonFactory(family_name="Zqxone", country_of_residence="GN")
+    PersonFactory(family_name="Zqxtwo", country_of_residence="SN")
+    response = root.get(reverse("admin:registry_person_changelist"), HTTP_ACCEPT_LANGUAGE="en")
+    offered = [choice["display"] for spec in response.context["cl"].filter_specs
+               if spec.title == "country of residence"
+               for choice in spec.choices(response.context["cl"])]
+    assert [str(name) for name in offered] == ["All", "Guinea", "Senegal"]
+    response = root.get(reverse("admin:registry_person_changelist"),
+                        {"country_of_residence": "SN"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert [p.family_name for p in response.context["cl"].result_list] == ["Zqxtwo"]

@@ -30,3 +30,42 @@ def test_the_case_list_shows_the_country_by_name_in_the_same_queries_for_more_ca
     html, many = changelist(client)
     assert "Senegal" in html
     assert few == many
+
+
+# --- the rows, written by common.admin_list, and the country filter ---------------
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+@pytest.mark.parametrize("query", [{}, {"state__exact": "intake", "o": "-7"}])
+def test_the_case_rows_are_the_admins_own(language, query):
+    from django.contrib import admin
+
+    from common.tests.admin_rows import rows_both_ways
+    from registry.factories import OrganisationFactory
+    from reintegration.models import Case
+
+    CaseFactory(country_of_return="GN", partner=OrganisationFactory(acronym="ONG"))
+    CaseFactory(country_of_return="SN", next_action_due=None)
+    CaseFactory.create_batch(2)
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    rows = rows_both_ways(admin.site._registry[Case], root,
+                          reverse("admin:reintegration_case_changelist"), query, language)
+    assert rows
+    for django_row, our_row in rows:
+        assert our_row == django_row
+
+
+def test_the_country_filter_offers_the_countries_cases_return_to(client):
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    guinea = CaseFactory(country_of_return="GN")
+    CaseFactory(country_of_return="SN")
+    url = reverse("admin:reintegration_case_changelist")
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    cl = response.context["cl"]
+    offered = [str(choice["display"]) for spec in cl.filter_specs
+               if spec.title == "country of return" for choice in spec.choices(cl)]
+    assert offered == ["All", "Guinea", "Senegal"]
+    response = client.get(url, {"country_of_return": "GN"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert list(response.context["cl"].result_list) == [guinea]
+    # A link made when the filter offered every country still filters.
+    response = client.get(url, {"country_of_return__exact": "GN"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert list(response.context["cl"].result_list) == [guinea]

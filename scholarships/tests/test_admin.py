@@ -288,3 +288,56 @@ def test_transitions_are_read_only(admin_client):
     response = admin_client.get(change_url(transition))
     assert response.status_code == 200
     assert 'name="_save"' not in response.content.decode()
+
+
+# --- the application rows, written by common.admin_list ---------------------------
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("query", [{}, {"state__exact": "submitted", "o": "-5"}])
+def test_the_application_rows_are_the_admins_own(language, query):
+    from django.contrib import admin
+
+    from common.tests.admin_rows import rows_both_ways
+    from scholarships.models import Application
+
+    ApplicationFactory()  # a draft: no reference yet
+    submitted_application()
+    submitted_application()
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    rows = rows_both_ways(admin.site._registry[Application], root,
+                          changelist("application"), query, language)
+    assert rows
+    for django_row, our_row in rows:
+        assert our_row == django_row
+
+
+def test_the_application_list_links_each_row_and_offers_the_bulk_actions(admin_client):
+    application = submitted_application()
+    response = admin_client.get(changelist("application"), {"state__exact": "submitted"})
+    html = response.content.decode()
+    change = reverse("admin:scholarships_application_change", args=[application.pk])
+    assert f'href="{change}?_changelist_filters=state__exact%3Dsubmitted"' in html
+    assert (f'<input type="checkbox" name="_selected_action" value="{application.pk}" '
+            f'class="action-select" aria-label="Select this object for an action - '
+            f'{application}">') in html
+    assert 'value="confirm_eligibility"' in html
+
+
+def test_above_the_count_limit_the_application_list_names_no_false_total(
+        admin_client, settings, monkeypatch):
+    from django.contrib import admin
+
+    from scholarships.models import Application
+
+    settings.LIST_COUNT_LIMIT = 3
+    monkeypatch.setattr(admin.site._registry[Application], "list_per_page", 2)
+    for _ in range(5):
+        submitted_application()
+    html = admin_client.get(changelist("application"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "more than 3 applications" in html
+    # "Select all" runs the action on every matching application: it names no number.
+    assert "Select all applications (more than 3)" in html
+    assert "Select all 4 applications" not in html
+    settings.LIST_COUNT_LIMIT = 1000
+    html = admin_client.get(changelist("application"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "5 applications" in html and "Select all 5 applications" in html

@@ -1,0 +1,29 @@
+"""For the tests of lists drawn by common.admin_list: a list's rows as Django's
+own admin draws them (items_for_result) and as RowWriter draws them, for the
+same request."""
+
+from django.contrib.admin.templatetags.admin_list import items_for_result
+from django.test import RequestFactory
+from django.urls import resolve
+from django.utils import translation
+
+from common.admin_list import RowWriter
+
+
+def changelist(model_admin, user, url: str, query: dict | None = None):
+    """The admin's ChangeList for a GET of `url` by `user`, as changelist_view
+    makes it (the preserved filters need the resolved URL)."""
+    request = RequestFactory().get(url, query or {})
+    request.user = user
+    request.resolver_match = resolve(url)
+    return model_admin.get_changelist_instance(request)
+
+
+def rows_both_ways(model_admin, user, url: str, query: dict | None = None,
+                   language: str = "en") -> list[tuple[str, str]]:
+    """(Django's row, RowWriter's row) for each row of the list's first page."""
+    with translation.override(language):
+        cl = changelist(model_admin, user, url, query)
+        writer = RowWriter(cl)
+        return [("".join(items_for_result(cl, obj, None)), "".join(writer.cells(obj)))
+                for obj in cl.result_list]
