@@ -127,6 +127,7 @@ PAGES: dict[str, Page] = {
     # An admin bulk action in the background: its owner's page names the
     # records it refused (references, never names).
     "reporting:bulk_job": Page("reporting.bulkjob"),
+    "reporting:bulk_job_status": Page("reporting.bulkjob"),
     # Aggregate figures (small counts suppressed): their exports are logged.
     "scholarships:report_export": _application("", EXPORT),
     "reintegration:report_export": _case("", EXPORT),

@@ -12,4 +12,5 @@ urlpatterns = [
     path("exports/<int:pk>/status/", views.job_status, name="job_status"),
     path("exports/<int:pk>/download/", views.job_download, name="job_download"),
     path("bulk/<int:pk>/", views.bulk_job_detail, name="bulk_job"),
+    path("bulk/<int:pk>/status/", views.bulk_job_status, name="bulk_job_status"),
 ]

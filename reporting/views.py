@@ -169,3 +169,16 @@ def bulk_job_detail(request, pk):
     })
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+def bulk_job_status(request, pk):
+    """The progress bar's data (static/js/bulk-progress.js polls it, so that
+    the page updates in place instead of reloading itself, which a screen
+    reader would announce again from the top every few seconds)."""
+    job = get_object_or_404(BulkJob, pk=pk, user=request.user)
+    return JsonResponse({
+        "status": job.status, "status_label": str(job.get_status_display()),
+        "processed": job.processed, "total": job.total, "percent": job.percent,
+        "finished": job.is_finished,
+    }, headers={"Cache-Control": "private, no-store"})

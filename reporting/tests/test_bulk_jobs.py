@@ -63,7 +63,13 @@ def test_over_the_limit_the_request_only_starts_a_job_that_the_worker_then_runs(
     assert not ApplicationTransition.objects.filter(to_state=State.ELIGIBLE).exists()
     page = client.get(job.get_absolute_url())
     assert "Started in the background: 4 records." in page.content.decode()
-    assert b'http-equiv="refresh"' in page.content  # reloads itself while it runs
+    assert b'http-equiv="refresh"' in page.content  # reloads itself without scripts
+    # With scripts, the bar asks how far the job has got (bulk-progress.js).
+    status_url = reverse("reporting:bulk_job_status", args=[job.pk])
+    assert f'data-status-url="{status_url}"'.encode() in page.content
+    assert client.get(status_url).json() == {
+        "status": "queued", "status_label": "Waiting", "processed": 0, "total": 4,
+        "percent": 0, "finished": False}
 
     for callback in queued:  # the commit: the task is queued (and run here, eagerly)
         callback()
@@ -80,7 +86,8 @@ def test_over_the_limit_the_request_only_starts_a_job_that_the_worker_then_runs(
     page = client.get(job.get_absolute_url())
     content = page.content.decode()
     assert page.status_code == 200 and page["Cache-Control"] == "private, no-store"
-    assert 'http-equiv="refresh"' not in content
+    assert 'http-equiv="refresh"' not in content and "bulk-progress.js" not in content
+    assert client.get(status_url).json()["finished"] is True
     assert 'value="100"' in content
     assert "3 records done." in content
     assert "1 record was refused:" in content
@@ -199,6 +206,7 @@ def test_nobody_else_sees_the_progress_page(client, office, who):
         other = admin_user(is_staff=True)
     client.force_login(other)
     assert client.get(job.get_absolute_url()).status_code == 404
+    assert client.get(reverse("reporting:bulk_job_status", args=[job.pk])).status_code == 404
 
 
 def test_consents_are_withdrawn_in_the_background_by_the_user_who_asked(
