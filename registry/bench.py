@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from .models import IdentityDocument, Person
+from .models import IdentityDocument, Person, PersonRecords
 from .names import document_number_key, fold, name_key
 
 BATCH = 5000
@@ -74,7 +74,11 @@ def bulk_persons(count: int, *, rnd: random.Random, pools: dict, tag: str,
                     created_at=created, updated_at=created,
                 ))
             # PostgreSQL and SQLite return the new ids.
-            ids.extend(person.pk for person in Person.objects.bulk_create(batch))
+            made = [person.pk for person in Person.objects.bulk_create(batch)]
+            # As services.person_create: every person has its PersonRecords row.
+            PersonRecords.objects.bulk_create([PersonRecords(person_id=pk) for pk in made],
+                                              ignore_conflicts=True)
+            ids.extend(made)
             log(f"  persons ({tag}): {len(ids)}")
     return ids
 

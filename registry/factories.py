@@ -62,9 +62,6 @@ class UserFactory(DjangoModelFactory):
 class PersonFactory(DjangoModelFactory):
     """A person from one of the programme countries, with consistent name keys."""
 
-    class Meta:
-        model = Person
-
     class Params:
         country = factory.LazyFunction(lambda: random.choice(COUNTRIES))
 
@@ -86,6 +83,18 @@ class PersonFactory(DjangoModelFactory):
     )
     name_key = factory.LazyAttribute(lambda o: name_key(o.given_names, o.family_name))
     name_original_script = ""
+
+    class Meta:
+        model = Person
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def records(obj, create, extracted, **kwargs):
+        """As services.person_create: the person's PersonRecords row."""
+        if create:
+            from .services import person_records_open
+
+            person_records_open(person_ids=[obj.pk])
 
 
 class OrganisationFactory(DjangoModelFactory):

@@ -204,7 +204,10 @@ class PersonRecords(models.Model):
     never writes it back stale. One column per registry.models.Side. Kept by
     the programmes' services through registry.services.person_sides_note and
     person_sides_refresh (the scope hooks of registry.programmes say what a
-    record is); registry migration 0005 filled it. No row: no record."""
+    record is); registry migration 0005 filled it. Every person has a row from
+    its creation (services.person_create, person_records_open; migration 0006
+    gave one to every person before): a person without a row is seen by the
+    data protection officer alone."""
 
     person = models.OneToOneField(Person, on_delete=models.CASCADE, primary_key=True,
                                   related_name="programme_records")
@@ -214,6 +217,12 @@ class PersonRecords(models.Model):
     class Meta:
         verbose_name = _("programmes holding a record")
         verbose_name_plural = _("programmes holding a record")
+        indexes = [
+            # The persons no programme holds a record about: few, and seen by
+            # every side's staff (registry.access.person_condition).
+            models.Index(fields=["person"], condition=Q(scholarship=False, reintegration=False),
+                         name="personrecords_none"),
+        ]
 
     def __str__(self):
         return str(self.person_id)

@@ -68,6 +68,7 @@ def person_create(*, actor, person: Person) -> Person:
     person.full_clean(exclude=["search_key", "name_key"])
     set_change_reason(person, "created")
     person.save()
+    person_records_open(person_ids=[person.pk])
     duplicates_flag(persons=[person])
     return person
 
@@ -447,6 +448,17 @@ def person_merge(*, actor, survivor: Person, duplicate: Person,
     # The duplicate's applications and cases are the survivor's now.
     person_sides_refresh(person_ids=[survivor.pk, duplicate.pk])
     return merge
+
+
+def person_records_open(*, person_ids) -> None:
+    """Every person has a PersonRecords row from the moment it exists (no
+    programme holds a record yet: every column False), so that the persons
+    without a record are read from a small partial index
+    (registry.access.person_condition), not found by walking every person.
+    A person without a row is seen by nobody but the data protection
+    officer: when in doubt, show less."""
+    PersonRecords.objects.bulk_create([PersonRecords(person_id=pk) for pk in set(person_ids)],
+                                      ignore_conflicts=True)
 
 
 def person_sides_note(*, side: str, person_ids) -> None:

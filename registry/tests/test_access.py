@@ -521,3 +521,29 @@ def test_the_scope_of_a_list_is_the_same_few_queries_whatever_the_number_of_pers
         response = client.get(reverse("registry:person_list"))
     assert response.status_code == 200
     assert len(many) == len(few) <= 5
+
+
+def test_a_person_with_no_record_is_seen_by_every_side_and_one_without_a_row_by_the_dpo_only(
+        world):
+    """Every person has its PersonRecords row from its creation (the service
+    and the factory); the persons no programme holds are read from the
+    partial index and seen by every side's staff. A person missing its row
+    (written around the services) is seen by the data protection officer
+    alone: the scope fails closed."""
+    from registry import services
+    from registry.models import Person, PersonRecords
+
+    users = world["users"]
+    admin = users["superuser"]
+    fresh = services.person_create(actor=admin, person=Person(
+        given_names="Zqxnew", family_name="Zqxperson", birth_date=datetime.date(1990, 1, 1)))
+    assert PersonRecords.objects.filter(person=fresh, scholarship=False,
+                                        reintegration=False).exists()
+    stray = PersonFactory(given_names="Zqxstray", family_name="Zqxrow")
+    PersonRecords.objects.filter(person=stray).delete()
+    for name in ("scholarship_admin", "cw", "cw_other", "sup", "dpo", "superuser"):
+        seen = set(access.person_scope(users[name]).filter(
+            pk__in=[fresh.pk, stray.pk, world["person"].pk]).values_list("pk", flat=True))
+        assert fresh.pk in seen, name
+        assert (stray.pk in seen) == (name in ("dpo", "superuser")), name
+        assert (world["person"].pk in seen) == (name in SEE_PERSON), name

@@ -1,7 +1,7 @@
 """See the package docstring: the persons a user sees in the registry through
 this programme (registry.access combines the programmes)."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from registry import programmes
 from registry.models import Person, Side
@@ -27,7 +27,9 @@ def person_ids(user) -> QuerySet | None:
     case_ids = cases.order_by().values("pk")
     principals = Case.objects.filter(pk__in=case_ids).order_by().values("principal_id")
     members = CaseMember.objects.filter(case__in=case_ids).order_by().values("person_id")
-    return Person.objects.filter(Q(pk__in=principals) | Q(pk__in=members)).order_by().values("pk")
+    # One IN over a UNION: the database reads the few ids, then those persons
+    # (an OR of two INs had it test every person).
+    return Person.objects.filter(pk__in=principals.union(members)).order_by().values("pk")
 
 
 def register() -> None:
