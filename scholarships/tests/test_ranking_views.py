@@ -484,3 +484,15 @@ def test_a_ranking_row_shows_the_score_the_reader_s_way_with_its_decision(client
         assert "Pas encore de décision" in page
     finally:
         translation.activate("en")
+
+
+def test_the_ranking_index_holds_the_states_the_ranking_shows():
+    """The partial index a ranking page is read from (migration 0013) lists
+    the states selectors.RANKING_STATES shows: were they to drift apart, the
+    database could no longer read a page from it and would sort the call."""
+    import importlib
+
+    from scholarships import selectors
+
+    migration = importlib.import_module("scholarships.migrations.0013_application_review_score")
+    assert set(migration.RANKING_STATES) == {str(state) for state in selectors.RANKING_STATES}
