@@ -36,10 +36,15 @@ $(AXE): package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund && touch $@; \
 	else echo "npm not found: browser tests need axe-core (apt-get install npm)"; fi
 
-## make test: the whole suite (PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set).
+## make test: the whole suite (PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set),
+## on one pytest-xdist worker per CPU, at most 4 (each has its own test database,
+## test_<name>_gw0, ..., and its own Chromium). The suite is bound by the CPU: on
+## the 2-core CI machine 2 workers beat 3. `make test PYTEST_ARGS="-n 0"` runs it
+## in one process (the -n given last wins), as does a bare `pytest`.
+TEST_WORKERS ?= auto --maxprocesses 4
 test: $(STAMP) $(AXE)
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py compile_catalogs
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 ## make lint: style, migrations in step with the models, the import contracts
 ## of CONVENTIONS.md (pyproject.toml [tool.importlinter]) and the types of the

@@ -17,6 +17,13 @@ def pytest_configure(config):
             raise pytest.UsageError("CI runs on PostgreSQL: set DATABASE_URL=postgres://...")
         if not os.environ.get("REDIS_URL"):
             raise pytest.UsageError("CI runs on Redis: set REDIS_URL=redis://...")
+    if getattr(config.option, "dist", "no") in ("loadfile", "loadscope"):
+        # pytest-xdist would run a file's transactional tests, which empty the
+        # role groups, before the other files' tests on the same worker: their
+        # role checks would fail at random. --dist load (make test's) keeps the
+        # order of pytest_collection_modifyitems below on every worker.
+        raise pytest.UsageError("Run the suite with --dist load (or loadgroup, for groups "
+                                "of transactional tests only), not loadfile/loadscope.")
 
 
 def pytest_runtest_logreport(report):
@@ -77,3 +84,18 @@ def _empty_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts, and leaves the next, in the default language: a
+    request through the test client (LocaleMiddleware) or a bare
+    translation.activate() keeps its language active in this thread after the
+    test. Run serially, the next test often happened to switch back; under
+    pytest-xdist (make test) the next test on the same worker is another one,
+    and read its lazy strings in Dutch ("Totaal", "0,61")."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()

@@ -50,8 +50,10 @@ from scholarships.workflow import State
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 WORKER_DEADLINE = 30  # seconds for the worker to start, take the task and commit
 # One node name for every run, so the remote-control bindings it leaves in the
-# broker do not pile up; the queue, not the node, keeps runs apart.
-WORKER_HOSTNAME = "casework-tests@%h"
+# broker do not pile up; the queue, not the node, keeps runs apart. Under
+# pytest-xdist one name per xdist worker (gw0, gw1): two workers running at
+# once never share a remote-control queue.
+WORKER_HOSTNAME = f"casework-tests-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}@%h"
 OUTBOX = "outbox.backends.OutboxBackend"
 FILES = "django.core.mail.backends.filebased.EmailBackend"
 SEPARATOR = b"-" * 79 + b"\n"  # Django's file backend writes it after each message
