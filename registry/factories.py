@@ -15,6 +15,7 @@ from .models import (
     IdentityDocument,
     Organisation,
     Person,
+    PersonRecords,
     Side,
 )
 from .names import document_number_key, fold, name_key
@@ -90,11 +91,10 @@ class PersonFactory(DjangoModelFactory):
 
     @factory.post_generation
     def records(obj, create, extracted, **kwargs):
-        """As services.person_create: the person's PersonRecords row."""
+        """As services.person_create (person_records_open): the person's
+        PersonRecords row, no programme holding a record yet."""
         if create:
-            from .services import person_records_open
-
-            person_records_open(person_ids=[obj.pk])
+            PersonRecords.objects.get_or_create(person=obj)
 
 
 class OrganisationFactory(DjangoModelFactory):
