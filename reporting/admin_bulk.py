@@ -22,7 +22,10 @@ def start_in_background(model_admin, request, queryset, kind: str):
     ids = list(queryset.order_by("pk").values_list("pk", flat=True))
     if len(ids) <= services.bulk_direct_max():
         return None
-    job = services.bulk_job_start(actor=request.user, kind=kind, ids=ids)
+    # The changelist's address, with the filters, search and page the action
+    # was chosen on (the admin posts the action to it).
+    job = services.bulk_job_start(actor=request.user, kind=kind, ids=ids,
+                                  list_path=request.get_full_path())
     model_admin.message_user(request, ngettext(
         "Started in the background: %(count)d record. This page shows how far it has got.",
         "Started in the background: %(count)d records. This page shows how far it has got.",

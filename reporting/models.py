@@ -99,6 +99,9 @@ class BulkJob(models.Model):
     ids = models.JSONField(_("selected records"), default=list)
     # The language of the user who asked: the refusals are written in it.
     language = models.CharField(_("language"), max_length=10, blank=True)
+    # The list the action was chosen on, with its filters, search and page
+    # (a path of this site): the progress page's way back.
+    list_path = models.CharField(_("list"), max_length=1000, blank=True)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices,
                               default=Status.QUEUED, editable=False)
     total = models.PositiveIntegerField(_("records selected"), default=0)

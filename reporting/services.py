@@ -189,14 +189,16 @@ def bulk_direct_max() -> int:
 
 
 @transaction.atomic
-def bulk_job_start(*, actor, kind: str, ids) -> BulkJob:
-    """Record the action over these records and queue it (after commit)."""
+def bulk_job_start(*, actor, kind: str, ids, list_path: str = "") -> BulkJob:
+    """Record the action over these records and queue it (after commit).
+    `list_path`: the list it was chosen on, to go back to."""
     action = bulk.get(kind)
     if action is None or not _may_run(actor, action):
         raise PermissionDenied(MSG_BULK_NOT_ALLOWED)
     ids = list(ids)
     job = BulkJob.objects.create(user=actor, kind=kind, ids=ids, total=len(ids),
-                                 language=translation.get_language() or settings.LANGUAGE_CODE)
+                                 language=translation.get_language() or settings.LANGUAGE_CODE,
+                                 list_path=list_path[:1000])
     transaction.on_commit(lambda: enqueue(BULK_RUN_TASK, job.pk))
     return job
 

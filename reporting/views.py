@@ -165,10 +165,23 @@ def bulk_job_detail(request, pk):
         "refused": refused,
         "more": job.refused_count - len(refused),
         "found": action.found_label(job.found) if action and action.found_label else "",
-        "back": reverse(action.changelist) if action else "",
+        "back": _way_back(request, job, action),
     })
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _way_back(request, job, action) -> str:
+    """The list the action was chosen on, with its filters (a path of this
+    site that is the action's list), else the action's list unfiltered."""
+    if action is None:
+        return ""
+    changelist = reverse(action.changelist)
+    path = job.list_path
+    if path.split("?", 1)[0] == changelist and url_has_allowed_host_and_scheme(
+            path, allowed_hosts={request.get_host()}):
+        return path
+    return changelist
 
 
 @login_required

@@ -86,8 +86,10 @@ def test_a_bulk_action_over_the_limit_runs_in_the_background_with_a_progress_pag
     assert set(Application.objects.filter(pk__in=[a.pk for a in drafts])
                .values_list("state", flat=True)) == {State.DRAFT}
 
+    # Back to the list as it was filtered when the action was chosen.
     click(page, page.get_by_role("link", name="Back to the list"))
-    expect(page).to_have_url(live_server.url + changelist)
+    expect(page).to_have_url(live_server.url + changelist + "?state__exact=submitted")
+    expect(page.locator("#result_list tbody tr")).to_have_count(0)  # none submitted now
 
     # Another administrator who has the address finds no page there.
     progress = live_server.url + job.get_absolute_url()

@@ -239,3 +239,20 @@ def test_duplicates_looked_for_in_the_background_say_how_many_were_found(
     page = client.get(job.get_absolute_url()).content.decode()
     assert "1 new possible duplicate to review." in page
     assert f'href="{reverse("admin:registry_person_changelist")}"' in page
+
+
+def test_the_way_back_is_the_list_as_it_was_filtered(client, office):
+    """The progress page leads back to the list the action was chosen on,
+    its filters kept; an address that is not that list is never followed."""
+    applications = [submitted_application() for _ in range(3)]
+    filtered = f"{APPLICATIONS}?state__exact=submitted&q=SCH"
+    _act(client, "confirm_eligibility", applications, url=filtered)
+    job = BulkJob.objects.get()
+    assert job.list_path == filtered
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert f'href="{escape(filtered)}"' in page
+
+    for forged in ("https://elsewhere.example/admin/", "/admin/registry/person/?x=1"):
+        BulkJob.objects.filter(pk=job.pk).update(list_path=forged)
+        page = client.get(job.get_absolute_url()).content.decode()
+        assert f'href="{APPLICATIONS}"' in page and "elsewhere" not in page
