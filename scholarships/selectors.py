@@ -455,9 +455,8 @@ class _QueueRows:
               "application__applicant__given_names", "application__applicant__family_name",
               *in_every_language("application__call__title"))
 
-    def __init__(self, queryset: QuerySet, extra: tuple[str, ...] = ()):
+    def __init__(self, queryset: QuerySet):
         self.queryset = queryset
-        self.extra = extra
 
     def count(self) -> int:
         return self.queryset.count()
@@ -479,11 +478,11 @@ class _QueueRows:
         labels = dict(ReviewAssignment.Status.choices)
         return [self._row(row, labels) for row in self.queryset.values(*self.FIELDS)[key]]
 
-    def with_extra(self) -> list[tuple[QueueRow, dict]]:
-        """Every row, with the values of the `extra` annotations."""
+    def with_values(self, *names: str) -> list[tuple[QueueRow, dict]]:
+        """Every row, with the values of these annotations."""
         labels = dict(ReviewAssignment.Status.choices)
-        return [(self._row(row, labels), {name: row[name] for name in self.extra})
-                for row in self.queryset.values(*self.FIELDS, *self.extra)]
+        return [(self._row(row, labels), {name: row[name] for name in names})
+                for row in self.queryset.values(*self.FIELDS, *names)]
 
 
 # The open assignments a reviewer's page lists, of each kind (to declare, to
@@ -505,8 +504,7 @@ def reviewer_queue(user) -> dict:
              .annotate(position=Window(RowNumber(), partition_by=by_status, order_by=oldest_first),
                        of=Window(Count("id"), partition_by=by_status))
              .filter(position__lte=OPEN_SHOWN).order_by("assigned_at", "id"))
-    rows = _QueueRows(open_, extra=("of",))
-    for row, extra in rows.with_extra():
+    for row, extra in _QueueRows(open_).with_values("of"):
         queue[row.status].append(row)
         queue[f"{row.status}_count"] = extra["of"]
     done = _QueueRows(reviews_of(user).exclude(status__in=OPEN_ASSIGNMENTS)
@@ -735,15 +733,17 @@ def reviewer_choices(reviewers: QuerySet) -> list[tuple[int, str]]:
         "pk", "first_name", "last_name", "username", "reviewer_profile__country",
         "reviewer_profile__institution__name", "reviewer_profile__institution__acronym",
         "reviewer_profile__expertise")
-    choices = []
-    for pk, first, last, username, country, institution, acronym, expertise in rows:
-        parts = [f"{first} {last}".strip() or username, country_name(country)]
-        if institution is not None:
-            parts.append(f"{institution} ({acronym})" if acronym else institution)
-        if expertise:
-            parts.append(expertise)
-        choices.append((pk, " · ".join(p for p in parts if p)))
-    return choices
+    return [(pk, reviewer_label(name=f"{first} {last}".strip() or username, country=country,
+                                institution=(f"{institution} ({acronym})" if acronym
+                                             else institution or ""),
+                                expertise=expertise))
+            for pk, first, last, username, country, institution, acronym, expertise in rows]
+
+
+def reviewer_label(*, name: str, country: str, institution: str, expertise: str) -> str:
+    """How a reviewer is offered to an administrator (the assignment form's
+    choices): name, country, institution, expertise."""
+    return " · ".join(p for p in (name, country_name(country), institution, expertise) if p)
 
 
 def review_summary_of(application: Application, assignments) -> ReviewSummary:

@@ -15,10 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from accounts.roles import Role
-from listing.countries import country_name
 from listing.widgets import LeanSelect, SearchableCountrySelect
 
 from ..models import ProgressReport, ReviewAssignment, ScholarFollowUp
+from ..selectors import reviewer_label
 from ..workflow import State
 
 MSG_IN_FUTURE = _("The date cannot be in the future.")
@@ -73,13 +73,10 @@ class MoveForm(_Form):
 class ReviewerChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, user):
         profile = user.reviewer_profile
-        name = user.get_full_name() or user.get_username()
-        parts = [name, country_name(profile.country)]  # names made once per language
-        if profile.institution_id:
-            parts.append(str(profile.institution))
-        if profile.expertise:
-            parts.append(profile.expertise)
-        return " · ".join(p for p in parts if p)
+        return reviewer_label(
+            name=user.get_full_name() or user.get_username(), country=profile.country,
+            institution=str(profile.institution) if profile.institution_id else "",
+            expertise=profile.expertise)
 
 
 class AssignReviewerForm(_Form):
