@@ -496,3 +496,28 @@ def test_the_ranking_index_holds_the_states_the_ranking_shows():
 
     migration = importlib.import_module("scholarships.migrations.0013_application_review_score")
     assert set(migration.RANKING_STATES) == {str(state) for state in selectors.RANKING_STATES}
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "nl"])
+def test_the_ranking_s_duplicate_warnings_are_the_template_s(language):
+    """views/ranking_rows.py writes the warnings of
+    templates/scholarships/staff/_duplicates.html (which other pages still
+    include) in Python: the two must not drift apart."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from registry.duplicates import Likely
+    from registry.models import DuplicateCandidate
+    from scholarships.duplicates import DuplicateWarning
+    from scholarships.views.ranking_rows import duplicates_html
+
+    reasons = (DuplicateCandidate.Reason.NAME_AND_BIRTH, DuplicateCandidate.Reason.DOCUMENT)
+    warnings = [DuplicateWarning(Likely(42, reasons), [("SCH-2026-00001", "Submitted"),
+                                                       ("SCH-2026-<b>2", "O'Neil & co")]),
+                DuplicateWarning(Likely(7, reasons[:1]), [])]
+    with translation.override(language):
+        # (The template file ends with a newline.)
+        assert duplicates_html(warnings) == render_to_string(
+            "scholarships/staff/_duplicates.html", {"duplicates": warnings}).rstrip("\n")
+        assert duplicates_html([]) == render_to_string(
+            "scholarships/staff/_duplicates.html", {"duplicates": []}).rstrip("\n") == ""
