@@ -87,15 +87,6 @@ def purposes_of(user) -> list[str]:
     return [purpose for purpose, side in PURPOSE_SIDE.items() if side in sides]
 
 
-def has_programme_record() -> Q:
-    """A condition on persons: some programme holds a record about them
-    (registry.models.PersonRecords, joined on the person)."""
-    condition = Q(pk__in=[])
-    for side in Side.values:
-        condition |= Q(**{f"programme_records__{side}": True})
-    return condition
-
-
 def _no_programme_record() -> QuerySet:
     """The ids of the persons no programme holds a record about (every person
     has a PersonRecords row; a partial index holds these few)."""
