@@ -242,8 +242,10 @@ def bulk_job_run(*, job_id: int, now: datetime.datetime | None = None) -> str:
                 if not _bulk_chunk(job, action, reason):
                     return BULK_LOST
                 if time.monotonic() - started > BULK_TASK_SECONDS and job.processed < job.total:
+                    # The hold ends now: the next task takes the job at once,
+                    # and were that task lost, the sweep finds a lapsed lease.
                     BulkJob.objects.filter(pk=job.pk, lease_until=job.lease_until).update(
-                        lease_until=None)
+                        lease_until=timezone.now())
                     return BULK_CONTINUE
                 job.lease_until = timezone.now() + datetime.timedelta(
                     seconds=BULK_LEASE_SECONDS)

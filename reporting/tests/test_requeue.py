@@ -82,3 +82,21 @@ def test_an_export_whose_task_was_lost_is_built_by_the_sweep():
     export.refresh_from_db()
     assert export.status == ExportJob.Status.DONE, export.error
     export.file.delete(save=False)
+
+
+def test_a_job_handed_on_whose_next_task_was_lost_is_finished_by_the_sweep(monkeypatch):
+    """A job that ran its time hands the rest to a new task; were that task
+    never to reach the broker, the job would wait forever: its hold has
+    lapsed, so the sweep takes it again."""
+    admin = admin_user(is_staff=True)
+    applications = [submitted_application() for _ in range(3)]
+    job = _lost_bulk_job(admin, applications, created_at=timezone.now() - LONG_AGO)
+    monkeypatch.setattr(services, "BULK_TASK_SECONDS", -1)  # hand on after each chunk
+    monkeypatch.setattr(services, "BULK_CHUNK", 1)
+    assert services.bulk_job_run(job_id=job.pk) == services.BULK_CONTINUE  # (its task: lost)
+    job.refresh_from_db()
+    assert (job.status, job.processed) == (BulkJob.Status.RUNNING, 1)
+    monkeypatch.setattr(services, "BULK_TASK_SECONDS", 60)
+    assert services.jobs_requeue_stale() == [(services.BULK_RUN_TASK, job.pk)]
+    job.refresh_from_db()
+    assert (job.status, job.processed, job.succeeded) == (BulkJob.Status.DONE, 3, 3)
