@@ -744,21 +744,3 @@ def reviewer_label(*, name: str, country: str, institution: str, expertise: str)
     """How a reviewer is offered to an administrator (the assignment form's
     choices): name, country, institution, expertise."""
     return " · ".join(p for p in (name, country_name(country), institution, expertise) if p)
-
-
-def review_summary_of(application: Application, assignments) -> ReviewSummary:
-    """review_summary from the application's review assignments already read
-    (all of them: the staff page's list), without a query: the same counts,
-    mean, highest and lowest total over the submitted reviews."""
-    statuses = [assignment.status for assignment in assignments]
-    totals = [assignment.total for assignment in assignments
-              if assignment.status == "submitted" and assignment.total is not None]
-    values = {
-        "review_live": sum(status in LIVE_ASSIGNMENTS for status in statuses),
-        "review_open": sum(status in OPEN_ASSIGNMENTS for status in statuses),
-        "review_submitted": statuses.count("submitted"),
-        "review_mean": sum(totals) / len(totals) if totals else None,
-        "review_high": max(totals, default=None),
-        "review_low": min(totals, default=None),
-    }
-    return _summary(application.call.reviewers_per_application, values, spread_threshold())

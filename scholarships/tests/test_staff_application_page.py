@@ -8,11 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from registry.factories import OrganisationFactory
-from scholarships import selectors
 from scholarships.factories import (
     admin_user,
     eligible_application,
-    ranked_application,
     reviewer,
 )
 from scholarships.forms.decisions import AssignReviewerForm
@@ -22,10 +20,10 @@ pytestmark = pytest.mark.django_db
 
 # The user, the application with its documents, required documents, referees
 # and history, the reminders, the eligibility check, the duplicates (4), the
-# review summary (for the buttons' guard; the page works its own out from the
-# assignments: 19 before), the assignments and their scores, the reviewers,
+# review summary (for the buttons' guard, and again for the page: one rule,
+# computed by the database), the assignments and their scores, the reviewers,
 # the offers, the read log.
-APPLICATION_PAGE_QUERIES = 18
+APPLICATION_PAGE_QUERIES = 19
 
 
 def page(client, application):
@@ -72,15 +70,3 @@ def test_the_application_page_runs_a_fixed_number_of_queries(client):
         q["sql"][:120] for q in many.captured_queries)
     assert len(response.context["assignments"]) == 2
 
-
-def test_the_page_s_review_summary_is_the_database_s(client):
-    admin = admin_user()
-    split = ranked_application(percents=(90, 40), admin=admin)
-    review_assign(actor=admin, application=split, reviewer=reviewer())
-    fresh = eligible_application(admin=admin)
-    for application in (split, fresh, ranked_application(percents=(70, 75), admin=admin)):
-        client.force_login(admin)
-        response = client.get(reverse("scholarships:application_view", args=[application.pk]))
-        summary = response.context["summary"]
-        assert summary == selectors.review_summary(application)
-    assert summary.score is not None and not summary.high_spread

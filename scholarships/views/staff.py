@@ -105,7 +105,7 @@ def _decision_context(request, application) -> dict:
                        .prefetch_related(Prefetch("scores", queryset=ReviewScore.objects
                                                   .select_related("criterion")))
                        .order_by("assigned_at", "id"))
-    summary = selectors.review_summary_of(application, assignments)
+    summary = selectors.review_summary(application)
     is_admin = access.actor_capacity(request.user, application) == Actor.ADMINISTRATOR
     may_assign = is_admin and application.state in REVIEWABLE
     assign_form = None
