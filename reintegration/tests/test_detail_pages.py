@@ -151,3 +151,24 @@ def test_the_team_page_runs_a_fixed_number_of_queries(client, worker, team, boss
     assert ready.principal.full_name in response.content.decode()
     assert len(queries) == TEAM_PAGE_QUERIES, "\n".join(
         q["sql"][:120] for q in queries.captured_queries)
+
+
+def test_a_confidential_note_is_logged_as_read_when_the_timeline_shows_it(
+        client, worker, monitored):
+    """The read of restricted data is recorded when the page shows it: a
+    confidential note past the timeline's cut is not on the page (nothing
+    recorded), and it is with the whole timeline (one record)."""
+    from reintegration.models import SensitiveAccess
+
+    records.note_add(actor=worker, case=monitored, text="Zqx confidential",
+                     is_confidential=True)
+    for i in range(TIMELINE_NOTES):
+        records.note_add(actor=worker, case=monitored, text=f"Diary entry {i:03d}")
+    client.force_login(worker)
+    reads = SensitiveAccess.objects.filter(user=worker, case=monitored)
+    response, _queries = get(client, monitored.get_absolute_url())
+    assert "Zqx confidential" not in response.content.decode()
+    assert reads.count() == 0
+    response, _queries = get(client, monitored.get_absolute_url(), {"timeline": "all"})
+    assert "Zqx confidential" in response.content.decode()
+    assert reads.count() == 1
